@@ -1,0 +1,88 @@
+"""Settings from the environment, validated once at start-up (one clear line per bad variable)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from environs import Env, EnvValidationError
+
+DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
+DEFAULT_REGION = "eu-west-2"
+DEFAULT_DELIUS_USERNAME = "HMPPSAllocations"
+
+
+class ConfigurationError(Exception):
+    """The environment is missing or has malformed variables; the message has one line per problem."""
+
+
+@dataclass(frozen=True)
+class RetryBudget:
+    """Exponential backoff with full jitter: delay n is uniform in [0, min(cap, first * 2**n)]."""
+
+    first_delay: float = 2.0
+    max_delay: float = 300.0
+    max_retries: int = 8
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service reads from its environment."""
+
+    database_url: str
+    state_database_url: str
+    celery_broker_url: str
+    sqs_queue: str
+    sqs_dlq: str
+    aws_region: str
+    sqs_endpoint_url: str | None
+    workload_allowed_urls: tuple[str, ...]
+    oauth_token_url: str
+    oauth_client_id: str
+    oauth_client_secret: str
+    delius_username: str
+    http_connect_timeout: float
+    http_read_timeout: float
+    retry: RetryBudget
+
+
+def load_settings() -> Settings:
+    """Read and validate ``os.environ``; raise ConfigurationError listing every problem at once."""
+    env = Env(eager=False, expand_vars=True)
+    database_url = env.str("DATABASE_URL")
+    sqs_queue = env.str("SQS_QUEUE")
+    settings = {
+        "database_url": database_url,
+        "state_database_url": env.str("STATE_DATABASE_URL", None),
+        "celery_broker_url": env.str("CELERY_BROKER_URL", DEFAULT_BROKER_URL),
+        "sqs_queue": sqs_queue,
+        "sqs_dlq": env.str("SQS_DLQ", None),
+        "aws_region": env.str("AWS_REGION", DEFAULT_REGION),
+        "sqs_endpoint_url": env.str("AWS_ENDPOINT_URL_SQS", None),
+        "workload_allowed_urls": env.list("WORKLOAD_ALLOWED_URLS", validate=_non_empty),
+        "oauth_token_url": env.url("OAUTH_TOKEN_URL", schemes={"http", "https"}, require_tld=False),
+        "oauth_client_id": env.str("OAUTH_CLIENT_ID"),
+        "oauth_client_secret": env.str("OAUTH_CLIENT_SECRET"),
+        "delius_username": env.str("DELIUS_USERNAME", DEFAULT_DELIUS_USERNAME),
+        "http_connect_timeout": env.float("HTTP_CONNECT_TIMEOUT", 3.0),
+        "http_read_timeout": env.float("HTTP_READ_TIMEOUT", 10.0),
+        "retry": RetryBudget(
+            first_delay=env.float("RETRY_FIRST_DELAY", 2.0),
+            max_delay=env.float("RETRY_MAX_DELAY", 300.0),
+            max_retries=env.int("RETRY_MAX_RETRIES", 8),
+        ),
+    }
+    try:
+        env.seal()
+    except EnvValidationError as error:
+        lines = [f"{name}: {' '.join(map(str, msgs))}" for name, msgs in sorted(error.error_messages.items())]
+        raise ConfigurationError("invalid environment:\n  " + "\n  ".join(lines)) from None
+    settings["state_database_url"] = settings["state_database_url"] or database_url
+    settings["sqs_dlq"] = settings["sqs_dlq"] or f"{sqs_queue}-dlq"
+    settings["workload_allowed_urls"] = tuple(settings["workload_allowed_urls"])
+    settings["oauth_token_url"] = settings["oauth_token_url"].geturl()
+    return Settings(**settings)  # type: ignore[arg-type]
+
+
+def _non_empty(values: list[str]) -> bool:
+    return bool(values) and all(v.strip() for v in values)
+
