@@ -85,4 +85,3 @@ def load_settings() -> Settings:
 
 def _non_empty(values: list[str]) -> bool:
     return bool(values) and all(v.strip() for v in values)
-

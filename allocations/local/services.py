@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 import redis
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,76 @@
+"""One task per event type; each chains a Workload fetch to a Delius write. Thin: the domain does the work."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from celery import Task, chain
+
+from allocations.delius.allocate import allocate
+from allocations.events import AllocationEvent, ReceivedEvent
+from allocations.workload.schemas import parse_detail
+from tasks.app import app
+from tasks.failure import Handling, finish, handle_failure
+from tasks.runtime import runtime
+
+TaskArg = dict[str, Any]
+
+
+@app.task(name="allocations.person_allocated", acks_late=True)
+def person_allocated(event: TaskArg) -> str:
+    """``person.community.manager.allocated``."""
+    return start_chain(event)
+
+
+@app.task(name="allocations.event_allocated", acks_late=True)
+def event_allocated(event: TaskArg) -> str:
+    """``event.manager.allocated``."""
+    return start_chain(event)
+
+
+@app.task(name="allocations.requirement_allocated", acks_late=True)
+def requirement_allocated(event: TaskArg) -> str:
+    """``requirement.manager.allocated``."""
+    return start_chain(event)
+
+
+@app.task(name="allocations.licence_condition_allocated", acks_late=True)
+def licence_condition_allocated(event: TaskArg) -> str:
+    """``licence-condition.manager.allocated``."""
+    return start_chain(event)
+
+
+def start_chain(event: TaskArg) -> str:
+    """Fetch then write, as two subtasks, so a retried write never repeats the HTTP call."""
+    started_at = datetime.now(UTC).isoformat()
+    result = chain(fetch_detail.s(event, started_at), write_allocation.s(event, started_at)).apply_async()
+    return str(result.id)
+
+
+@app.task(name="allocations.fetch_detail", bind=True, acks_late=True, max_retries=None)
+def fetch_detail(self: Task[Any, Any], event: TaskArg, started_at: str) -> TaskArg:
+    """GET the event's detailUrl; no database transaction here."""
+    handling = Handling.start(self, ReceivedEvent.from_task_arg(event), started_at, earlier_attempts=0)
+    try:
+        allocation = handling.allocation_event()
+        body = runtime().workload.fetch_json(allocation.detail_url)
+        parse_detail(body)  # a detail that can never be written is dead-lettered now, not after a retry
+    except Exception as error:  # noqa: BLE001 - every failure is classified in one place
+        handle_failure(handling, error)
+    return {"detail": body, "fetch_attempts": handling.attempt}
+
+
+@app.task(name="allocations.write_allocation", bind=True, acks_late=True, max_retries=None)
+def write_allocation(self: Task[Any, Any], fetched: TaskArg, event: TaskArg, started_at: str) -> str:
+    """Write the allocation in one Delius transaction; no HTTP call here."""
+    received = ReceivedEvent.from_task_arg(event)
+    handling = Handling.start(self, received, started_at, earlier_attempts=int(fetched["fetch_attempts"]))
+    try:
+        allocation = AllocationEvent.from_received(received)
+        rt = runtime()
+        outcome = allocate(rt.delius, rt.settings.delius_username, allocation, parse_detail(fetched["detail"]))
+    except Exception as error:  # noqa: BLE001 - every failure is classified in one place
+        handle_failure(handling, error)
+    finish(handling, outcome)
+    return outcome.kind.value
