@@ -9,8 +9,6 @@ import boto3
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
-
-    from allocations.config import Settings
     from allocations.events import ReceivedEvent
 
 MAX_RECEIVE_COUNT = 3
@@ -20,9 +18,9 @@ class QueueMisconfigured(Exception):
     """The events queue cannot be consumed safely (no RedrivePolicy: rejected messages would be lost)."""
 
 
-def sqs_client(settings: Settings) -> SQSClient:
-    """A boto3 SQS client for the configured region and endpoint (botocore honours AWS_ENDPOINT_URL_SQS too)."""
-    return boto3.client("sqs", region_name=settings.aws_region, endpoint_url=settings.sqs_endpoint_url)
+def sqs_client(region: str, endpoint_url: str | None = None) -> SQSClient:
+    """A boto3 SQS client for the region and endpoint (botocore honours AWS_ENDPOINT_URL_SQS too)."""
+    return boto3.client("sqs", region_name=region, endpoint_url=endpoint_url)
 
 
 def queue_url(client: SQSClient, name_or_url: str) -> str:

@@ -112,7 +112,7 @@ def _dead_letter(handling: Handling, error: Exception) -> None:
 def _to_sqs_dlq(handling: Handling, route_error: Exception) -> None:
     settings = runtime().settings
     try:
-        client = sqs_client(settings)
+        client = sqs_client(settings.aws_region, settings.sqs_endpoint_url)
         send_event(client, queue_url(client, settings.sqs_dlq), handling.received)
     except Exception:
         log.exception("SQS DLQ unavailable too; event %s retried later", handling.received.event_id)

@@ -114,7 +114,7 @@ def on_message(message: Message) -> None:
 
 
 def _checked_queue_url(settings: Settings) -> str:
-    client = sqs_client(settings)
+    client = sqs_client(settings.aws_region, settings.sqs_endpoint_url)
     url = queue_url(client, settings.sqs_queue)
     try:
         require_redrive_policy(client, url)

@@ -29,7 +29,7 @@ def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
 @pytest.fixture(scope="session")
 def database_url(postgres_server_url: str) -> Iterator[str]:
     """A fresh database holding the Delius schema, its reference data and the service's own schema."""
-    url = services.create_database(postgres_server_url, prefix="allocations_test")
+    url = services.create_database(postgres_server_url, services.unique_name("allocations_test"))
     init_db(url, url, DELIUS_USERNAME)
     yield url
     services.drop_database(url)

@@ -50,12 +50,21 @@ def start_postgres(url: str | None, data_dir: Path) -> tuple[str, Stop]:
     return embedded, server.cleanup
 
 
-def create_database(server_url: str, prefix: str = "allocations") -> str:
-    """Create a fresh, uniquely named database on the server and return its SQLAlchemy URL."""
-    name = f"{prefix}_{secrets.token_hex(4)}"
+def unique_name(prefix: str) -> str:
+    """A database name no other run uses."""
+    return f"{prefix}_{secrets.token_hex(4)}"
+
+
+def database_url(server_url: str, name: str) -> str:
+    """The SQLAlchemy URL of database ``name`` on the server of ``server_url``."""
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def create_database(server_url: str, name: str) -> str:
+    """Create database ``name`` on the server and return its SQLAlchemy URL."""
     with psycopg.connect(_libpq(server_url), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    return database_url(server_url, name)
 
 
 def drop_database(url: str) -> None:
