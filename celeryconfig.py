@@ -19,7 +19,8 @@ task_acks_late = True
 task_reject_on_worker_lost = True
 worker_prefetch_multiplier = 1
 
-task_default_queue = "allocations"
+# Separate deployments (or test runs) sharing one Redis keep their tasks apart with their own queue name.
+task_default_queue = os.environ.get("CELERY_TASK_QUEUE", "allocations")
 timezone = "Europe/London"
 enable_utc = True
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from environs import Env, EnvValidationError
+from marshmallow import ValidationError
 
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_REGION = "eu-west-2"
@@ -78,10 +79,11 @@ def load_settings() -> Settings:
         raise ConfigurationError("invalid environment:\n  " + "\n  ".join(lines)) from None
     settings["state_database_url"] = settings["state_database_url"] or database_url
     settings["sqs_dlq"] = settings["sqs_dlq"] or f"{sqs_queue}-dlq"
-    settings["workload_allowed_urls"] = tuple(settings["workload_allowed_urls"])
+    settings["workload_allowed_urls"] = tuple(url.strip() for url in settings["workload_allowed_urls"])
     settings["oauth_token_url"] = settings["oauth_token_url"].geturl()
     return Settings(**settings)  # type: ignore[arg-type]
 
 
-def _non_empty(values: list[str]) -> bool:
-    return bool(values) and all(v.strip() for v in values)
+def _non_empty(values: list[str]) -> None:
+    if not values or not all(v.strip() for v in values):
+        raise ValidationError("Must list at least one URL prefix, none blank.")

@@ -111,6 +111,11 @@ def _describe(error: ValidationError) -> str:
     return json.dumps(error.normalized_messages(), sort_keys=True)
 
 
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Must not be blank.")
+
+
 class _SnsNotificationSchema(Schema):
     class Meta:
         unknown = EXCLUDE
@@ -140,5 +145,5 @@ class _DomainEventSchema(Schema):
         unknown = EXCLUDE
 
     eventType = fields.String(required=True)
-    detailUrl = fields.String(required=True, validate=lambda v: bool(v.strip()))
+    detailUrl = fields.String(required=True, validate=_not_blank)
     personReference = fields.Nested(_PersonReferenceSchema, load_default=dict)
