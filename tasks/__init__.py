@@ -1,5 +1,18 @@
 """Celery entry points: the app, the SQS ingest step, the allocation tasks and the Flower extension."""
 
+import click
+
 from tasks.app import app
+from tasks.ingest import SqsIngest
+
+app.user_options["worker"].add(
+    click.Option(
+        ["--sqs-ingest/--no-sqs-ingest"],
+        default=True,
+        show_default=True,
+        help="Consume SQS_QUEUE in this worker (turn off for workers that only run tasks).",
+    )
+)
+app.steps["consumer"].add(SqsIngest)
 
 __all__ = ["app"]

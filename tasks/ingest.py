@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("allocations.ingest")
 
-# Ack comes milliseconds after receipt; a short visibility timeout re-delivers quickly after a crash.
-VISIBILITY_TIMEOUT_SECONDS = 30
+# Redelivery after a crash, and the pace at which a rejected message reaches the DLQ, follow the queue's own
+# VisibilityTimeout: kombu applies its visibility_timeout option only to queues it creates itself.
 WAIT_TIME_SECONDS = 2
 PREFETCH = 10
 
@@ -43,7 +43,7 @@ class SqsIngest(bootsteps.ConsumerStep):  # type: ignore[misc]
     def get_consumers(self, channel: Any) -> list[Consumer]:  # noqa: ARG002 - the broker channel is not ours
         """One consumer on the events queue, on our own SQS connection."""
         settings = load_settings()
-        url = _checked_queue_url(settings)
+        url = checked_queue_url(settings)
         self.connection = sqs_connection(settings, url)
         queue = Queue(queue_name(url), no_declare=True)
         return [
@@ -68,7 +68,6 @@ def sqs_connection(settings: Settings, url: str) -> Connection:
     options: dict[str, Any] = {
         "region": settings.aws_region,
         "predefined_queues": {queue_name(url): {"url": url}},
-        "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
         "wait_time_seconds": WAIT_TIME_SECONDS,
         # kombu rewrites ['All'] into a form some endpoints ignore: name the one attribute raw delivery needs.
         "fetch_message_attributes": {"MessageAttributeNames": ["eventType"]},
@@ -113,7 +112,8 @@ def on_message(message: Message) -> None:
     )
 
 
-def _checked_queue_url(settings: Settings) -> str:
+def checked_queue_url(settings: Settings) -> str:
+    """The events queue URL, once it is known to have a RedrivePolicy; else stop the worker with the reason."""
     client = sqs_client(settings.aws_region, settings.sqs_endpoint_url)
     url = queue_url(client, settings.sqs_queue)
     try:
