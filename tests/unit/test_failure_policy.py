@@ -1,0 +1,140 @@
+"""The one place that maps failures to Celery behaviour, with fakes for the task, the state and SQS."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pytest
+from celery.exceptions import Retry
+
+from allocations.config import RetryBudget
+from allocations.errors import InvalidMessage, NotFound, WorkloadUnavailable
+from allocations.events import ReceivedEvent
+from tasks import failure
+from tasks.failure import Handling, handle_failure
+
+EVENT = ReceivedEvent(
+    "event-1",
+    "person.community.manager.allocated",
+    {
+        "detailUrl": "http://wl/allocation/person/1",
+        "personReference": {"identifiers": [{"type": "CRN", "value": "X1"}]},
+    },
+)
+
+
+@dataclass
+class FakeRequest:
+    retries: int
+    id: str = "task-1"
+
+
+@dataclass
+class FakeTask:
+    retries: int
+    retried_with: list = field(default_factory=list)
+
+    @property
+    def request(self):
+        return FakeRequest(self.retries)
+
+    def retry(self, exc, countdown, max_retries=None):
+        self.retried_with.append((exc, countdown, max_retries))
+        return Retry(exc=exc, when=countdown)
+
+
+@dataclass
+class FakeState:
+    broken: bool = False
+    dead_letters: list = field(default_factory=list)
+
+    def dead_letter(self, received, **fields):
+        if self.broken:
+            raise ConnectionError("state database down")
+        self.dead_letters.append((received, fields))
+
+
+@dataclass
+class FakeSettings:
+    retry: RetryBudget = field(default_factory=lambda: RetryBudget(first_delay=2, max_delay=300, max_retries=3))
+    aws_region: str = "eu-west-2"
+    sqs_endpoint_url: str | None = None
+    sqs_dlq: str = "http://sqs/dlq"
+
+
+@dataclass
+class FakeRuntime:
+    state: FakeState
+    settings: FakeSettings = field(default_factory=FakeSettings)
+
+
+@pytest.fixture
+def state(monkeypatch):
+    fake = FakeState()
+    monkeypatch.setattr(failure, "runtime", lambda: FakeRuntime(fake))
+    return fake
+
+
+def handling(retries: int) -> Handling:
+    return Handling(FakeTask(retries), EVENT, datetime(2026, 1, 1, tzinfo=UTC), attempt=retries + 1)
+
+
+def test_transient_failure_with_budget_left_is_retried_with_a_jittered_countdown(state):
+    attempt = handling(retries=2)
+    with pytest.raises(Retry):
+        handle_failure(attempt, WorkloadUnavailable("503 from http://wl"))
+    [(_, countdown, _)] = attempt.task.retried_with
+    assert 0 <= countdown <= 8
+    assert state.dead_letters == []
+
+
+def test_transient_failure_is_dead_lettered_when_the_budget_is_spent(state):
+    attempt = handling(retries=3)
+    with pytest.raises(NotFound):
+        handle_failure(attempt, NotFound("Staff with code of N01A001 not found"))
+    [(received, fields)] = state.dead_letters
+    assert received == EVENT
+    assert fields["error_class"] == "NotFound"
+    assert fields["error_message"] == "Staff with code of N01A001 not found"
+    assert fields["attempts"] == 4
+    assert fields["crn"] == "X1"
+    assert "NotFound" in fields["traceback"]
+
+
+def test_invalid_message_is_dead_lettered_at_once(state):
+    attempt = handling(retries=0)
+    with pytest.raises(InvalidMessage):
+        handle_failure(attempt, InvalidMessage("No CRN available in person reference"))
+    assert attempt.task.retried_with == []
+    assert [f["error_class"] for _, f in state.dead_letters] == ["InvalidMessage"]
+
+
+def test_unexpected_errors_are_retried_like_transient_ones(state):
+    attempt = handling(retries=0)
+    with pytest.raises(Retry):
+        handle_failure(attempt, RuntimeError("bug"))
+    assert state.dead_letters == []
+
+
+def test_event_goes_to_the_sqs_dlq_when_the_dead_letter_table_is_down(state, monkeypatch):
+    state.broken = True
+    sent = []
+    monkeypatch.setattr(failure, "sqs_client", lambda *_: "client")
+    monkeypatch.setattr(failure, "queue_url", lambda _client, name: name)
+    monkeypatch.setattr(failure, "send_event", lambda client, url, received: sent.append((url, received)))
+    with pytest.raises(InvalidMessage):
+        handle_failure(handling(retries=0), InvalidMessage("bad"))
+    assert sent == [("http://sqs/dlq", EVENT)]
+
+
+def test_event_is_retried_later_when_both_dead_letter_routes_are_down(state, monkeypatch):
+    state.broken = True
+
+    def unavailable(*_):
+        raise ConnectionError("sqs down")
+
+    monkeypatch.setattr(failure, "sqs_client", unavailable)
+    attempt = handling(retries=5)
+    with pytest.raises(Retry):
+        handle_failure(attempt, InvalidMessage("bad"))
+    [(_, countdown, max_retries)] = attempt.task.retried_with
+    assert (countdown, max_retries) == (failure.DEAD_LETTER_ROUTE_RETRY_SECONDS, None)
