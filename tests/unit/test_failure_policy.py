@@ -120,7 +120,7 @@ def test_event_goes_to_the_sqs_dlq_when_the_dead_letter_table_is_down(state, mon
     sent = []
     monkeypatch.setattr(failure, "sqs_client", lambda *_: "client")
     monkeypatch.setattr(failure, "queue_url", lambda _client, name: name)
-    monkeypatch.setattr(failure, "send_event", lambda client, url, received: sent.append((url, received)))
+    monkeypatch.setattr(failure, "send_event", lambda _client, url, received: sent.append((url, received)))
     with pytest.raises(InvalidMessage):
         handle_failure(handling(retries=0), InvalidMessage("bad"))
     assert sent == [("http://sqs/dlq", EVENT)]
