@@ -1,0 +1,94 @@
+"""Tables of the ``workforce_allocations`` schema: outcome log, dead letters and their history."""
+
+from __future__ import annotations
+
+from datetime import datetime  # noqa: TC003 - SQLAlchemy resolves Mapped[] annotations at run time
+from typing import Any, cast
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, MetaData, Sequence, String, Table, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SCHEMA = "workforce_allocations"
+
+metadata = MetaData(schema=SCHEMA)
+
+
+class Base(DeclarativeBase):
+    """Declarative base bound to the service's schema."""
+
+    metadata = metadata
+
+
+def _id(sequence: str) -> Mapped[int]:
+    # Sequences rather than identity columns: the same models run on Oracle.
+    return mapped_column(BigInteger, Sequence(sequence, metadata=metadata), primary_key=True)
+
+
+class OutcomeRow(Base):
+    """One handling result; an event may have several (dead-lettered, then applied after a re-enqueue)."""
+
+    __tablename__ = "outcome"
+    __table_args__ = (Index("outcome_event_id_idx", "event_id"), Index("outcome_crn_idx", "crn"))
+
+    id: Mapped[int] = _id("outcome_id_seq")
+    event_id: Mapped[str] = mapped_column(String(200))
+    event_type: Mapped[str] = mapped_column(String(200))
+    crn: Mapped[str | None] = mapped_column(String(20))
+    detail_url: Mapped[str | None] = mapped_column(String(2000))
+    outcome: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    properties: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    attempts: Mapped[int] = mapped_column(Integer)
+    task_id: Mapped[str | None] = mapped_column(String(200))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DeadLetterRow(Base):
+    """One row per event id that failed for good; updated when the same event fails again."""
+
+    __tablename__ = "dead_letter"
+    __table_args__ = (
+        Index("dead_letter_status_failed_idx", "status", "last_failed_at"),
+        Index("dead_letter_crn_idx", "crn"),
+    )
+
+    id: Mapped[int] = _id("dead_letter_id_seq")
+    event_id: Mapped[str] = mapped_column(String(200), unique=True)
+    event_type: Mapped[str] = mapped_column(String(200))
+    crn: Mapped[str | None] = mapped_column(String(20))
+    detail_url: Mapped[str | None] = mapped_column(String(2000))
+    event: Mapped[dict[str, Any]] = mapped_column(JSON)
+    error_class: Mapped[str] = mapped_column(String(200))
+    error_message: Mapped[str] = mapped_column(Text)
+    traceback: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    failure_count: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    first_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    requeue_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_requeued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_task_id: Mapped[str | None] = mapped_column(String(200))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    discarded_reason: Mapped[str | None] = mapped_column(Text)
+    row_version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DeadLetterHistoryRow(Base):
+    """One failure, re-enqueue, resolution or discard of a dead letter."""
+
+    __tablename__ = "dead_letter_history"
+    __table_args__ = (Index("dead_letter_history_dead_letter_idx", "dead_letter_id"),)
+
+    id: Mapped[int] = _id("dead_letter_history_id_seq")
+    dead_letter_id: Mapped[int] = mapped_column(ForeignKey(DeadLetterRow.id, ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    task_id: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+outcome_table = cast("Table", OutcomeRow.__table__)
+dead_letter_table = cast("Table", DeadLetterRow.__table__)
+history_table = cast("Table", DeadLetterHistoryRow.__table__)

@@ -1,0 +1,65 @@
+"""Read side for operators: dead letters newest first with filters and paging, their history, outcome look-ups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, or_, select
+
+from allocations.state.models import dead_letter_table, history_table, outcome_table
+from allocations.state.records import DeadLetter, DeadLetterFilter, HistoryEntry, OutcomeRecord, Page
+
+_dl = dead_letter_table
+_history = history_table
+_outcome = outcome_table
+
+
+def filtered(statement: Select[Any], where: DeadLetterFilter) -> Select[Any]:
+    """``statement`` restricted to the dead letters ``where`` covers."""
+    if where.status:
+        statement = statement.where(_dl.c.status == where.status)
+    if where.event_type:
+        statement = statement.where(_dl.c.event_type == where.event_type)
+    if where.crn:
+        statement = statement.where(_dl.c.crn == where.crn.strip().upper())
+    return statement
+
+
+def list_dead_letters(connection: Connection, where: DeadLetterFilter, limit: int, offset: int) -> Page[DeadLetter]:
+    """One page, newest failure first, and how many rows match in all."""
+    total = connection.execute(filtered(select(func.count()).select_from(_dl), where)).scalar_one()
+    rows = connection.execute(
+        filtered(select(_dl), where).order_by(_dl.c.last_failed_at.desc(), _dl.c.id.desc()).limit(limit).offset(offset)
+    ).mappings()
+    return Page([DeadLetter(**row) for row in rows], int(total), limit, offset)
+
+
+def matching_ids(connection: Connection, where: DeadLetterFilter) -> list[int]:
+    """Ids of every dead letter ``where`` covers, oldest first (the order bulk actions run in)."""
+    return list(connection.execute(filtered(select(_dl.c.id), where).order_by(_dl.c.id)).scalars())
+
+
+def get_dead_letter(connection: Connection, dead_letter_id: int) -> DeadLetter | None:
+    """The dead letter with this id, if any."""
+    row = connection.execute(select(_dl).where(_dl.c.id == dead_letter_id)).mappings().first()
+    return DeadLetter(**row) if row else None
+
+
+def history(connection: Connection, dead_letter_id: int) -> list[HistoryEntry]:
+    """Every failure, re-enqueue, resolution and discard of the dead letter, oldest first."""
+    rows = connection.execute(
+        select(_history).where(_history.c.dead_letter_id == dead_letter_id).order_by(_history.c.at, _history.c.id)
+    ).mappings()
+    return [HistoryEntry(**row) for row in rows]
+
+
+def outcomes_for(connection: Connection, event_id_or_crn: str, limit: int) -> list[OutcomeRecord]:
+    """Outcomes of the event with this id, or of every event for this CRN, newest first."""
+    key = event_id_or_crn.strip()
+    rows = connection.execute(
+        select(_outcome)
+        .where(or_(_outcome.c.event_id == key, _outcome.c.crn == key.upper()))
+        .order_by(_outcome.c.finished_at.desc(), _outcome.c.id.desc())
+        .limit(limit)
+    ).mappings()
+    return [OutcomeRecord(**row) for row in rows]

@@ -1,0 +1,170 @@
+"""What the tasks write: each handling outcome, and dead letters (upserted by event id), in one transaction each."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from allocations.outcome import OutcomeKind
+from allocations.state.models import dead_letter_table, history_table, outcome_table
+from allocations.state.records import DeadLetterStatus, HistoryAction
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from allocations.events import ReceivedEvent
+
+_dl = dead_letter_table
+_history = history_table
+_outcome = outcome_table
+
+_OPEN = (DeadLetterStatus.PARKED.value, DeadLetterStatus.REQUEUED.value)
+
+
+def now() -> datetime:
+    """The current instant, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def insert_outcome(  # noqa: PLR0913 - one column per argument
+    connection: Connection,
+    event: ReceivedEvent,
+    *,
+    outcome: OutcomeKind,
+    crn: str | None,
+    detail_url: str | None,
+    reason: str | None,
+    attempts: int,
+    task_id: str | None,
+    started_at: datetime | None,
+    properties: Mapping[str, Any] | None,
+) -> None:
+    """Append one row to the outcome log; a success resolves the event's open dead letter."""
+    finished_at = now()
+    connection.execute(
+        insert(_outcome).values(
+            event_id=event.event_id,
+            event_type=event.event_type,
+            crn=crn,
+            detail_url=detail_url,
+            outcome=outcome.value,
+            reason=reason,
+            properties=dict(properties or {}),
+            attempts=attempts,
+            task_id=task_id,
+            started_at=started_at,
+            finished_at=finished_at,
+        )
+    )
+    if outcome is not OutcomeKind.DEAD_LETTERED:
+        _resolve(connection, event.event_id, task_id, f"{outcome.value}: {reason}" if reason else outcome.value)
+
+
+def _resolve(connection: Connection, event_id: str, task_id: str | None, detail: str) -> None:
+    row = connection.execute(
+        select(_dl.c.id, _dl.c.row_version).where(_dl.c.event_id == event_id, _dl.c.status.in_(_OPEN))
+    ).first()
+    if row is None:
+        return
+    at = now()
+    resolved = connection.execute(
+        update(_dl)
+        .where(_dl.c.id == row.id, _dl.c.status.in_(_OPEN))
+        .values(status=DeadLetterStatus.RESOLVED.value, resolved_at=at, row_version=_dl.c.row_version + 1)
+    )
+    if resolved.rowcount:
+        add_history(connection, row.id, action=HistoryAction.RESOLVED, at=at, task_id=task_id, detail=detail)
+
+
+def upsert_dead_letter(  # noqa: PLR0913 - one column per argument
+    connection: Connection,
+    event: ReceivedEvent,
+    *,
+    crn: str | None,
+    detail_url: str | None,
+    error_class: str,
+    error_message: str,
+    traceback: str,
+    attempts: int,
+    task_id: str | None,
+) -> int:
+    """Park the event (insert, or update the existing row and count the failure); return the row id."""
+    at = now()
+    changes: dict[str, Any] = {
+        "event_type": event.event_type,
+        "crn": crn,
+        "detail_url": detail_url,
+        "event": event.to_task_arg(),
+        "error_class": error_class,
+        "error_message": error_message,
+        "traceback": traceback,
+        "attempts": attempts,
+        "status": DeadLetterStatus.PARKED.value,
+        "last_failed_at": at,
+        "last_task_id": task_id,
+    }
+    row_id = _update_existing(connection, event.event_id, changes)
+    if row_id is None:
+        try:
+            with connection.begin_nested():
+                row_id = connection.execute(
+                    insert(_dl)
+                    .values(
+                        event_id=event.event_id,
+                        failure_count=1,
+                        first_failed_at=at,
+                        requeue_count=0,
+                        row_version=0,
+                        **changes,
+                    )
+                    .returning(_dl.c.id)
+                ).scalar_one()
+        except IntegrityError:
+            # Another worker inserted the same event id between our look-up and insert: count on its row.
+            row_id = _update_existing(connection, event.event_id, changes)
+            if row_id is None:
+                raise
+    add_history(
+        connection,
+        row_id,
+        action=HistoryAction.FAILED,
+        at=at,
+        task_id=task_id,
+        detail=f"{error_class}: {error_message}",
+    )
+    return row_id
+
+
+def _update_existing(connection: Connection, event_id: str, changes: dict[str, Any]) -> int | None:
+    row_id = connection.execute(
+        select(_dl.c.id).where(_dl.c.event_id == event_id).with_for_update()
+    ).scalar_one_or_none()
+    if row_id is not None:
+        connection.execute(
+            update(_dl)
+            .where(_dl.c.id == row_id)
+            .values(failure_count=_dl.c.failure_count + 1, row_version=_dl.c.row_version + 1, **changes)
+        )
+    return row_id
+
+
+def add_history(  # noqa: PLR0913 - one column per argument
+    connection: Connection,
+    dead_letter_id: int,
+    *,
+    action: HistoryAction,
+    at: datetime,
+    task_id: str | None,
+    detail: str | None,
+) -> int:
+    """Append a line to a dead letter's history; return its id."""
+    return int(
+        connection.execute(
+            insert(_history)
+            .values(dead_letter_id=dead_letter_id, action=action.value, at=at, task_id=task_id, detail=detail)
+            .returning(_history.c.id)
+        ).scalar_one()
+    )

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import Engine, text
+
+from allocations.database import make_engine
+from allocations.events import ReceivedEvent
+from allocations.state.store import StateStore
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+
+@pytest.fixture(scope="session")
+def state_engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def store(state_engine: Engine) -> StateStore:
+    with state_engine.begin() as connection:
+        connection.execute(
+            text(
+                "TRUNCATE workforce_allocations.outcome, workforce_allocations.dead_letter_history,"
+                " workforce_allocations.dead_letter"
+            )
+        )
+    return StateStore(state_engine)
+
+
+@pytest.fixture
+def park(store: StateStore) -> Callable[..., int]:
+    return lambda event, error_class="NotFound", message="No staff": park_event(store, event, error_class, message)
+
+
+@pytest.fixture
+def received_event() -> Callable[..., ReceivedEvent]:
+    return received
+
+
+def received(event_id: str = "event-1", crn: str = "X123456") -> ReceivedEvent:
+    return ReceivedEvent(
+        event_id=event_id,
+        event_type="person.community.manager.allocated",
+        payload={
+            "eventType": "person.community.manager.allocated",
+            "detailUrl": f"http://workload.local/allocation/person/{event_id}",
+            "personReference": {"identifiers": [{"type": "CRN", "value": crn}]},
+        },
+    )
+
+
+def park_event(
+    store: StateStore, event: ReceivedEvent, error_class: str = "NotFound", message: str = "No staff"
+) -> int:
+    store.dead_letter(
+        event,
+        crn=event.payload["personReference"]["identifiers"][0]["value"],
+        detail_url=event.payload["detailUrl"],
+        error_class=error_class,
+        error_message=message,
+        traceback="Traceback (most recent call last):\n  ...\nNotFound: No staff",
+        attempts=9,
+        task_id=f"task-{event.event_id}",
+    )
+    page = store.list_dead_letters(crn=event.payload["personReference"]["identifiers"][0]["value"], limit=500)
+    return next(d.id for d in page.items if d.event_id == event.event_id)
