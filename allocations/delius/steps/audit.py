@@ -1,0 +1,83 @@
+"""Audit every allocation as a business interaction, in its own transaction so failures are kept (spec §3.8)."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import insert, or_, select
+
+from allocations.delius.models import AuditedInteraction, BusinessInteraction
+from allocations.delius.steps.unit_of_work import service_user_id
+from allocations.errors import NotFound
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from sqlalchemy import Engine
+
+log = logging.getLogger(__name__)
+
+MAX_PARAMETERS_LENGTH = 500
+PASS = "P"  # noqa: S105 - the audit outcome code, not a password
+FAIL = "F"
+
+
+class AuditParameters:
+    """Parameters set as soon as they are known, kept in insertion order."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, str] = {}
+
+    def __setitem__(self, key: str, value: object) -> None:
+        self._values[key] = str(value)
+
+    def render(self) -> str:
+        """``key='value'`` pairs joined by ``,``, cut to 500 characters."""
+        return render_parameters(self._values)
+
+
+def render_parameters(values: dict[str, str]) -> str:
+    """``key='value'`` pairs joined by ``,`` in insertion order, at most 500 characters."""
+    return ",".join(f"{key}='{value}'" for key, value in values.items())[:MAX_PARAMETERS_LENGTH]
+
+
+@contextmanager
+def audited(engine: Engine, delius_username: str, interaction_code: str) -> Iterator[AuditParameters]:
+    """Write a ``P`` row when the block completes, an ``F`` row (then re-raise) when it raises anything."""
+    parameters = AuditParameters()
+    try:
+        yield parameters
+    except BaseException:
+        try:
+            write_audit(engine, delius_username, interaction_code, FAIL, parameters.render())
+        except Exception:
+            # The allocation's own error matters more than the audit's: keep it, log this one.
+            log.exception("could not write the failure audit row for %s", interaction_code)
+        raise
+    write_audit(engine, delius_username, interaction_code, PASS, parameters.render())
+
+
+def write_audit(engine: Engine, delius_username: str, interaction_code: str, outcome: str, parameters: str) -> None:
+    """Insert one ``audited_interaction`` row and commit it on a connection of its own."""
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        interaction_id = connection.execute(
+            select(BusinessInteraction.business_interaction_id).where(
+                BusinessInteraction.business_interaction_code == interaction_code,
+                or_(BusinessInteraction.enabled_date.is_(None), BusinessInteraction.enabled_date <= now),
+            )
+        ).scalar_one_or_none()
+        if interaction_id is None:
+            raise NotFound(f"Business interaction {interaction_code} not found")
+        connection.execute(
+            insert(AuditedInteraction).values(
+                business_interaction_id=interaction_id,
+                user_id=service_user_id(connection, delius_username),
+                date_time=now,
+                outcome=outcome,
+                interaction_parameters=parameters,
+            )
+        )

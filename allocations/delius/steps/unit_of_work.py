@@ -1,0 +1,66 @@
+"""One Delius transaction per allocation: rolled back unless committed, with work to run after the commit."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from allocations.delius.models import User
+from allocations.errors import NotFound
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from sqlalchemy import Connection, Engine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class UnitOfWork:
+    """The open transaction, the service user's id and "now" (for flags and who/when columns)."""
+
+    connection: Connection
+    user_id: int
+    now: datetime
+    after_commit: list[Callable[[Connection], None]] = field(default_factory=list)
+    committed: bool = False
+
+    def commit(self) -> None:
+        """Commit, then run the after-commit work, each in its own transaction."""
+        self.connection.commit()
+        self.committed = True
+        for work in self.after_commit:
+            # The allocation is in; a retry would only find a duplicate, so a failure here is logged, not raised.
+            try:
+                work(self.connection)
+                self.connection.commit()
+            except SQLAlchemyError:
+                self.connection.rollback()
+                log.exception("after-commit work failed")
+
+
+@contextmanager
+def unit_of_work(engine: Engine, delius_username: str) -> Iterator[UnitOfWork]:
+    """Open a connection and transaction; whatever is not committed is rolled back on exit."""
+    with engine.connect() as connection:
+        try:
+            yield UnitOfWork(connection, service_user_id(connection, delius_username), datetime.now(UTC))
+        finally:
+            connection.rollback()
+
+
+def service_user_id(connection: Connection, delius_username: str) -> int:
+    """``user_.user_id`` of the configured Delius user."""
+    found = connection.execute(
+        select(User.user_id).where(User.distinguished_name == delius_username)
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"User with username of {delius_username} not found")
+    return int(found)
