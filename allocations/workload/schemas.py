@@ -1,0 +1,130 @@
+"""Detail bodies (``GET detailUrl``) → the frozen detail dataclasses, with the spec's type detection."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+
+from allocations.errors import InvalidMessage
+from allocations.workload.dates import LondonDateTime
+from allocations.workload.details import (
+    AllocationDetail,
+    AllocationReason,
+    EventAllocationDetail,
+    LicenceConditionAllocationDetail,
+    PersonAllocationDetail,
+    RequirementAllocationDetail,
+)
+
+UNEXPECTED_RESPONSE = "Unexpected response from allocation service"
+
+_CODE = validate.Length(min=1)
+
+
+class _ReasonField(fields.Field[AllocationReason]):
+    """Absent, null, blank and unknown reasons all mean an initial allocation."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> AllocationReason:  # noqa: ARG002
+        return AllocationReason.parse(value if isinstance(value, str) else None)
+
+
+class _DetailSchema(Schema):
+    """Fields every detail carries; subclasses name their dataclass."""
+
+    detail_class: ClassVar[type[AllocationDetail]]
+    label: ClassVar[str]
+
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.String(required=True, validate=_CODE)
+    staff_code = fields.String(data_key="staffCode", required=True, validate=_CODE)
+    team_code = fields.String(data_key="teamCode", required=True, validate=_CODE)
+    created_date = LondonDateTime(data_key="createdDate", required=True)
+    allocation_reason = _ReasonField(
+        data_key="allocationReason", allow_none=True, load_default=AllocationReason.INITIAL_ALLOCATION
+    )
+
+    @post_load
+    def make_detail(self, data: dict[str, Any], **_: Any) -> AllocationDetail:
+        """Build the frozen dataclass; a null reason becomes the initial allocation."""
+        data["allocation_reason"] = data.get("allocation_reason") or AllocationReason.INITIAL_ALLOCATION
+        return self.detail_class(**data)
+
+
+class PersonDetailSchema(_DetailSchema):
+    """``/allocation/person/{id}``."""
+
+    detail_class = PersonAllocationDetail
+    label = "person"
+
+    crn = fields.String(required=True, validate=_CODE)
+
+
+class EventDetailSchema(_DetailSchema):
+    """``/allocation/event/{id}``; the old CADE fields (and their aliases) are ignored."""
+
+    detail_class = EventAllocationDetail
+    label = "event"
+
+    event_number = fields.Integer(data_key="eventNumber", required=True)
+    spo_staff_code = fields.String(data_key="spoStaffCode", allow_none=True, load_default=None)
+    spo_oversight_notes = fields.String(data_key="spoOversightNotes", allow_none=True, load_default=None)
+    sensitive_oversight_notes = fields.Boolean(data_key="sensitiveOversightNotes", allow_none=True, load_default=None)
+
+
+class RequirementDetailSchema(_DetailSchema):
+    """``/allocation/requirements/{id}``."""
+
+    detail_class = RequirementAllocationDetail
+    label = "requirement"
+
+    event_number = fields.Integer(data_key="eventNumber", required=True)
+    requirement_id = fields.Integer(data_key="requirementId", required=True)
+
+
+class LicenceConditionDetailSchema(_DetailSchema):
+    """``/allocation/licence-conditions/{id}``."""
+
+    detail_class = LicenceConditionAllocationDetail
+    label = "licence condition"
+
+    event_number = fields.Integer(data_key="eventNumber", required=True)
+    licence_condition_id = fields.Integer(data_key="licenceConditionId", required=True)
+
+
+# Order matters: the first key present decides the type (spec §2.1).
+_DETECTION: tuple[tuple[str, type[_DetailSchema]], ...] = (
+    ("crn", PersonDetailSchema),
+    ("requirementId", RequirementDetailSchema),
+    ("licenceConditionId", LicenceConditionDetailSchema),
+    ("eventNumber", EventDetailSchema),
+)
+
+
+def parse_detail(body: Mapping[str, Any]) -> AllocationDetail:
+    """Detect the detail's type from its keys and validate it; raise InvalidMessage when it cannot be used."""
+    if not isinstance(body, Mapping):
+        raise InvalidMessage(f"{UNEXPECTED_RESPONSE}: not a JSON object")
+    schema_class = next((schema for key, schema in _DETECTION if key in body), None)
+    if schema_class is None:
+        raise InvalidMessage(UNEXPECTED_RESPONSE)
+    try:
+        detail: AllocationDetail = schema_class().load(body)
+    except ValidationError as error:
+        raise InvalidMessage(
+            f"Invalid {schema_class.label} allocation detail: {describe(error.messages)}",
+            detail_id=body.get("id"),
+        ) from None
+    return detail
+
+
+def describe(messages: Mapping[str, Any] | list[Any] | str) -> str:
+    """Marshmallow's nested messages as one line: ``createdDate: Not a valid ...; staffCode: Missing ...``."""
+    if isinstance(messages, Mapping):
+        return "; ".join(f"{key}: {describe(value)}" for key, value in sorted(messages.items()))
+    if isinstance(messages, list):
+        return " ".join(describe(message) for message in messages)
+    return str(messages)
