@@ -1,0 +1,97 @@
+"""Fetches allocation details from Workload with an HMPPS Auth bearer token."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self
+
+import requests
+from oauthlib.oauth2.rfc6749.tokens import prepare_bearer_headers  # type: ignore[import-untyped]
+
+from allocations.errors import InvalidMessage, WorkloadUnavailable
+from allocations.workload.allowed_urls import check_allowed, parse_prefixes
+from allocations.workload.http_errors import error_for_status
+from allocations.workload.schemas import parse_detail
+from allocations.workload.token import ClientCredentialsToken
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from allocations.config import Settings
+    from allocations.workload.details import AllocationDetail
+
+
+class WorkloadClient:
+    """One keep-alive HTTP session and one cached token per process; every failure is an allocation error."""
+
+    def __init__(  # noqa: PLR0913 - each is a separate setting
+        self,
+        token_url: str,
+        client_id: str,
+        client_secret: str,
+        allowed_urls: Iterable[str],
+        *,
+        connect_timeout: float = 3.0,
+        read_timeout: float = 10.0,
+    ) -> None:
+        self._prefixes = parse_prefixes(allowed_urls)
+        self._timeout = (connect_timeout, read_timeout)
+        self._session = requests.Session()
+        self._token = ClientCredentialsToken(self._session, token_url, client_id, client_secret, timeout=self._timeout)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkloadClient:
+        """The client the service's settings describe."""
+        return cls(
+            token_url=settings.oauth_token_url,
+            client_id=settings.oauth_client_id,
+            client_secret=settings.oauth_client_secret,
+            allowed_urls=settings.workload_allowed_urls,
+            connect_timeout=settings.http_connect_timeout,
+            read_timeout=settings.http_read_timeout,
+        )
+
+    def fetch_detail(self, detail_url: str) -> AllocationDetail:
+        """GET ``detail_url`` and parse it (spec §2)."""
+        return parse_detail(self.fetch_json(detail_url))
+
+    def fetch_json(self, detail_url: str) -> dict[str, Any]:
+        """GET ``detail_url`` and return its JSON object, unparsed (for passing between tasks).
+
+        Raises InvalidMessage for a URL outside the allow-list, a 4xx other than 404/408/429 or a body that is not a
+        JSON object; WorkloadUnavailable for 404/408/429/5xx, timeouts, connection and token failures.
+        """
+        check_allowed(detail_url, self._prefixes)
+        token = self._token.current()
+        response = self._get(detail_url, token)
+        if response.status_code == requests.codes.unauthorized:
+            # Once only: a token refused twice in a row is not going to be accepted on a third try.
+            response = self._get(detail_url, self._token.renew(token))
+        error = error_for_status(response.status_code, detail_url)
+        if error is not None:
+            raise error
+        try:
+            body = response.json()
+        except ValueError:
+            raise InvalidMessage(f"{detail_url} did not answer with JSON", url=detail_url) from None
+        if not isinstance(body, dict):
+            raise InvalidMessage(f"{detail_url} did not answer with a JSON object", url=detail_url)
+        return body
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._session.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _get(self, url: str, token: str) -> requests.Response:
+        headers: dict[str, str] = prepare_bearer_headers(token, {"Accept": "application/json"})
+        try:
+            return self._session.get(url, headers=headers, timeout=self._timeout, allow_redirects=False)
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema):
+            raise InvalidMessage(f"detailUrl is not a usable URL: {url}", url=url) from None
+        except requests.RequestException as error:
+            raise WorkloadUnavailable(f"Workload unreachable at {url}: {error}", url=url) from None
