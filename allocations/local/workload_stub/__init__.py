@@ -1,0 +1,109 @@
+"""The project's own local Workload detail API and HMPPS Auth token endpoint, for the demo and the tests.
+
+Runs in-process (``WorkloadStub``) or as ``python -m allocations.local.workload_stub --port 8090``; either way it can be
+driven over HTTP through ``/_stub/`` control endpoints, which share ``StubState`` with the Python API.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Self
+
+from allocations.local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET
+from allocations.local.workload_stub.server import DETAIL_PREFIX, TOKEN_PATH, StubServer
+from allocations.local.workload_stub.state import KINDS, StubState
+
+__all__ = ["KINDS", "TOKEN_PATH", "StubState", "WorkloadStub"]
+
+DEFAULT_TOKEN_TTL = 1200
+
+
+class WorkloadStub:
+    """A running stub on ``host:port`` (port 0 picks a free one); also a context manager."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        client_id: str = LOCAL_CLIENT_ID,
+        client_secret: str = LOCAL_CLIENT_SECRET,
+        token_ttl: int = DEFAULT_TOKEN_TTL,
+    ) -> None:
+        self.state = StubState(client_id, client_secret, token_ttl)
+        self._address = (host, port)
+        self._server: StubServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Self:
+        """Listen and serve on a background thread."""
+        self._server = StubServer(self._address, self.state)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="workload-stub", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the listening socket."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port`` of the running stub."""
+        if self._server is None:
+            raise RuntimeError("the Workload stub is not running")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def token_url(self) -> str:
+        """The HMPPS Auth token endpoint."""
+        return self.base_url + TOKEN_PATH
+
+    def add_detail(self, kind: str, body: dict[str, Any]) -> str:
+        """Serve ``body`` at ``/allocation/<kind>/<body["id"]>`` and return its detail URL."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+        path = f"{DETAIL_PREFIX}{kind}/{body['id']}"
+        self.state.put_detail(path, body)
+        return self.base_url + path
+
+    def fail_next(self, path: str, status: int, times: int = 1) -> None:
+        """Answer the next ``times`` requests to ``path`` (a path or a full URL) with ``status``."""
+        self.state.fail_next(_path(path), status, times)
+
+    def delay(self, path: str, seconds: float) -> None:
+        """Wait ``seconds`` before answering each request to ``path`` (a path or a full URL)."""
+        self.state.set_delay(_path(path), seconds)
+
+    def requests_to(self, path: str) -> list[dict[str, Any]]:
+        """Logged requests (method, path, status, time) to ``path`` (a path or a full URL), oldest first."""
+        return self.state.requests(_path(path))
+
+    def token_requests(self) -> int:
+        """How many token requests arrived, whatever their answer."""
+        return len(self.state.requests(TOKEN_PATH))
+
+    def expire_tokens(self) -> None:
+        """Expire every issued token now (clients still think theirs are valid)."""
+        self.state.expire_tokens()
+
+    def reset(self) -> None:
+        """Forget details, failures, delays and the request log."""
+        self.state.reset()
+
+
+def _path(path_or_url: str) -> str:
+    path = path_or_url.split("://", 1)[-1]
+    return path[path.index("/") :] if "://" in path_or_url else path
