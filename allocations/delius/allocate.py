@@ -1,0 +1,77 @@
+"""Entry point of the Delius side: dispatch a detail to its use case and turn what happened into an Outcome."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from allocations.delius.allocate_person import allocate_person
+from allocations.delius.steps.oracle import install_session_identity
+from allocations.errors import IgnorableMessage, TransientFailure
+from allocations.outcome import Outcome
+from allocations.workload.details import (
+    EventAllocationDetail,
+    LicenceConditionAllocationDetail,
+    PersonAllocationDetail,
+    RequirementAllocationDetail,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from allocations.events import AllocationEvent
+    from allocations.workload.details import AllocationDetail
+
+log = logging.getLogger(__name__)
+
+# Oracle reports these as plain DatabaseErrors: deadlock, resource busy (NOWAIT), serialisation, lock timeout.
+_ORACLE_TRANSIENT = ("ORA-00060", "ORA-00054", "ORA-08177", "ORA-30006")
+
+
+def allocate(engine: Engine, delius_username: str, event: AllocationEvent, detail: AllocationDetail) -> Outcome:
+    """Write ``detail`` into Delius; ignorable conditions become ``Outcome.ignored`` after their audit row.
+
+    Raises TransientFailure (incl. operational database errors) and InvalidMessage for the task to classify.
+    """
+    install_session_identity(engine, delius_username)
+    try:
+        outcome = _dispatch(engine, delius_username, event, detail)
+    except IgnorableMessage as ignorable:
+        outcome = Outcome.ignored(ignorable.message, **ignorable.properties)
+    except DBAPIError as error:
+        if is_operational(error):
+            raise TransientFailure(f"Delius database unavailable: {type(error.orig).__name__}") from error
+        raise
+    _log(event, outcome)
+    return outcome
+
+
+def _dispatch(engine: Engine, delius_username: str, event: AllocationEvent, detail: AllocationDetail) -> Outcome:
+    if isinstance(detail, PersonAllocationDetail):
+        return allocate_person(engine, delius_username, detail)
+    if isinstance(detail, EventAllocationDetail | RequirementAllocationDetail | LicenceConditionAllocationDetail):
+        # TODO: event, requirement and licence-condition use cases (spec §3.10, §3.11, §5.9), with event.crn.
+        raise NotImplementedError(f"{type(detail).__name__} allocation for crn {event.crn} is not written yet")
+    raise TypeError(f"Unexpected allocation detail {type(detail).__name__}")
+
+
+def is_operational(error: DBAPIError) -> bool:
+    """Connection lost, deadlock, lock timeout or serialisation failure: worth retrying."""
+    if isinstance(error, OperationalError) or error.connection_invalidated:
+        return True
+    return any(code in str(error.orig) for code in _ORACLE_TRANSIENT)
+
+
+def _log(event: AllocationEvent, outcome: Outcome) -> None:
+    items: dict[str, Any] = {
+        "outcome": outcome.kind.value,
+        "type": event.event_type.value,
+        "crn": event.crn,
+        "detailUrl": event.detail_url,
+    }
+    if outcome.reason is not None:
+        items["reason"] = outcome.reason
+    items.update(outcome.properties)
+    log.info(" ".join(f"{key}={value!r}" for key, value in items.items()), extra={"allocation": items})
