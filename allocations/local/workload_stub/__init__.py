@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 from allocations.local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET
 from allocations.local.workload_stub.server import DETAIL_PREFIX, TOKEN_PATH, StubServer
@@ -37,6 +38,7 @@ class WorkloadStub:
     def start(self) -> Self:
         """Listen and serve on a background thread."""
         self._server = StubServer(self._address, self.state)
+        # A short poll interval lets stop() return in milliseconds instead of the default half second.
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="workload-stub", daemon=True
         )
@@ -105,5 +107,4 @@ class WorkloadStub:
 
 
 def _path(path_or_url: str) -> str:
-    path = path_or_url.split("://", 1)[-1]
-    return path[path.index("/") :] if "://" in path_or_url else path
+    return urlsplit(path_or_url).path

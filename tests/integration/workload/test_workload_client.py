@@ -229,3 +229,20 @@ def _serve_constant(content: bytes) -> ThreadingHTTPServer:
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     return server
+
+
+def test_threads_sharing_a_client_share_one_token(workload_stub, workload_client):
+    urls = [workload_stub.add_detail(kind, body) for kind, body in BODIES.items()]
+    results = []
+
+    def fetch_all():
+        results.extend(workload_client.fetch_json(url)["id"] for url in urls)
+
+    threads = [threading.Thread(target=fetch_all) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    assert sorted(results) == sorted(["p-1", "e-1", "r-1", "l-1"] * 6)
+    assert workload_stub.token_requests() == 1
