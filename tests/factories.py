@@ -12,6 +12,7 @@ from sqlalchemy import Engine, insert, select
 from allocations.delius import codes
 from allocations.delius.models import (
     AdRequirementMainCategory,
+    AuditedInteraction,
     Disposal,
     Event,
     LicenceCondition,
@@ -34,6 +35,9 @@ from allocations.events import AllocationEvent
 from allocations.workload.details import AllocationReason, PersonAllocationDetail
 
 _numbers = itertools.count(1)
+
+START = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
+CREATED = datetime(2025, 6, 4, 13, 5, 9, 118000, tzinfo=UTC)  # 14:05:09 in London (BST)
 
 
 @dataclass(frozen=True)
@@ -293,3 +297,15 @@ def person_event(crn: str) -> AllocationEvent:
         detail_url="https://workload.example/allocation/person/9a1e0c55",
         crn=crn,
     )
+
+
+def read_rows(engine: Engine, model: Any, *order: Any) -> list[Any]:
+    """Every row of ``model``'s table as mappings, in ``order``."""
+    with engine.connect() as c:
+        return list(c.execute(select(model.__table__).order_by(*order)).mappings())
+
+
+def audit_rows(engine: Engine) -> list[tuple[str, str]]:
+    """``(outcome, interaction_parameters)`` of every audited interaction, oldest first."""
+    rows = read_rows(engine, AuditedInteraction, AuditedInteraction.date_time)
+    return [(r["outcome"], r["interaction_parameters"]) for r in rows]

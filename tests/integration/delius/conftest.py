@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import pytest
+from factories import CREATED, START, DeliusBuilder, person_detail, person_event
 from sqlalchemy import Engine, text
 
 from allocations.config import DEFAULT_DELIUS_USERNAME
 from allocations.database import make_engine
+from allocations.delius.allocate import allocate
 from allocations.delius.models import metadata
 from allocations.delius.models.reference import (
     AdRequirementMainCategory,
@@ -19,7 +22,10 @@ from allocations.delius.models.reference import (
     TransferReason,
     User,
 )
-from factories import DeliusBuilder
+from allocations.workload.details import AllocationReason
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 _REFERENCE = {
     m.__tablename__
@@ -49,3 +55,28 @@ def delius(engine: Engine) -> DeliusBuilder:
     with engine.begin() as c:
         c.execute(text(f"TRUNCATE {_CASE_TABLES} CASCADE"))
     return DeliusBuilder(engine, DEFAULT_DELIUS_USERNAME)
+
+
+@pytest.fixture
+def world(delius):
+    """A person managed by Ann Old (Old Team, North East) since START, and John Paul New in New Team."""
+    provider = delius.provider(code="N02", description="North East")
+    old_team = delius.team(provider, code="N02OLD", description="Old Team")
+    new_team = delius.team(provider, code="N02NEW", description="New Team")
+    old_staff = delius.staff(old_team, code="N02OLDA", forename="Ann", surname="Old")
+    new_staff = delius.staff(new_team, code="N02NEWA", forename="John", forename2="Paul", surname="New")
+    case = delius.case(old_team, old_staff, START)
+    return delius, case, new_team, new_staff
+
+
+@pytest.fixture
+def run(engine):
+    """Allocate a person through the entry point, as the write task does."""
+
+    def allocate_person(crn, staff_code, team_code, **options):
+        created = options.get("created", CREATED)
+        reason = options.get("reason", AllocationReason.OFFICER_LEFT)
+        detail = person_detail(crn, staff_code, team_code, created, reason)
+        return allocate(engine, DEFAULT_DELIUS_USERNAME, person_event(crn), detail)
+
+    return allocate_person
