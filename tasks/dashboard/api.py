@@ -1,0 +1,149 @@
+"""The dashboard's JSON API: the same queries and actions as its pages, for scripts and Flower API users.
+
+Reads are GETs and set the ``_xsrf`` cookie; changes are POSTs with a JSON body and the token echoed in the
+``X-XSRFToken`` header (or an ``_xsrf`` field). Bulk actions answer per row and are safe to repeat.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import tornado.web
+from flower.api import BaseApiHandler
+
+from allocations.state.records import DeadLetterFilter
+from tasks.dashboard.base import PAGE_SIZE, DashboardHandler
+from tasks.dashboard.serialize import to_json
+
+MAX_PEEK = 100
+
+
+class ApiHandler(DashboardHandler, BaseApiHandler):  # type: ignore[misc]  # Flower is untyped
+    """Flower's API rules (401 without auth unless FLOWER_UNAUTHENTICATED_API) and JSON in and out."""
+
+    def reply(self, document: dict[str, Any]) -> None:
+        """Send ``document`` as JSON; make sure the client holds the token for its next POST."""
+        _ = self.xsrf_token
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(json.dumps(to_json(document)))
+
+    def body(self) -> dict[str, Any]:
+        """The JSON request body (an empty body is ``{}``)."""
+        if not self.request.body:
+            return {}
+        try:
+            document = json.loads(self.request.body)
+        except ValueError:
+            raise tornado.web.HTTPError(400, "The body must be JSON") from None
+        if not isinstance(document, dict):
+            raise tornado.web.HTTPError(400, "The body must be a JSON object")
+        return document
+
+    def targets(self, document: dict[str, Any]) -> list[int] | DeadLetterFilter:
+        """``ids`` (a list of dead letter ids) or ``filter`` (status, event_type, crn; all matching)."""
+        if "ids" in document:
+            ids = document["ids"]
+            if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
+                raise tornado.web.HTTPError(400, "ids must be a non-empty list of integers")
+            return ids
+        if isinstance(document.get("filter"), dict):
+            where = document["filter"]
+            crn = where.get("crn")
+            return DeadLetterFilter(where.get("status"), where.get("event_type"), crn.upper() if crn else None)
+        raise tornado.web.HTTPError(400, "Give ids or filter")
+
+    def task_url(self, task_id: str | None) -> str | None:
+        """Flower's page of the task."""
+        return self.reverse_url("task", task_id) if task_id else None
+
+
+class ListDeadLetters(ApiHandler):
+    """GET: one page of dead letters, newest first (``status``, ``event_type``, ``crn``, ``limit``, ``offset``)."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        """List."""
+        where = self.dead_letter_filter()
+        limit, offset = self.number("limit", PAGE_SIZE), self.number("offset", 0)
+        page = await self.blocking(
+            self.operations.store.list_dead_letters, where.status, where.event_type, where.crn, limit, offset
+        )
+        self.reply({"items": page.items, "total": page.total, "limit": page.limit, "offset": page.offset})
+
+
+class ShowDeadLetter(ApiHandler):
+    """GET: one dead letter with its history."""
+
+    @tornado.web.authenticated
+    async def get(self, dead_letter_id: str) -> None:
+        """Show."""
+        store = self.operations.store
+        dead_letter = await self.blocking(store.get_dead_letter, int(dead_letter_id))
+        if dead_letter is None:
+            raise tornado.web.HTTPError(404, f"No dead letter {dead_letter_id}")
+        history = await self.blocking(store.history, dead_letter.id)
+        self.reply({"dead_letter": dead_letter, "history": history})
+
+
+class RequeueDeadLetters(ApiHandler):
+    """POST ``{"ids": [...]}`` or ``{"filter": {...}}``: re-enqueue; each row is dispatched at most once."""
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Re-enqueue."""
+        self.refuse_if_read_only()
+        ops = self.operations
+        results = await self.blocking(ops.store.requeue, self.targets(self.body()), ops.dispatch, self.actor)
+        self.reply({"results": [{**to_json(r), "task_url": self.task_url(r.task_id)} for r in results]})
+
+
+class DiscardDeadLetters(ApiHandler):
+    """POST ``{"ids": [...], "reason": "..."}`` (or ``filter``): discard with a reason."""
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Discard."""
+        self.refuse_if_read_only()
+        document = self.body()
+        reason = str(document.get("reason") or "").strip()
+        if not reason:
+            raise tornado.web.HTTPError(400, "A reason is required to discard")
+        results = await self.blocking(self.operations.store.discard, self.targets(document), reason, self.actor)
+        self.reply({"results": results})
+
+
+class Outcomes(ApiHandler):
+    """GET: every outcome of an event id or a CRN, newest first, with links to Flower's task pages."""
+
+    @tornado.web.authenticated
+    async def get(self, key: str) -> None:
+        """Look up."""
+        outcomes = await self.blocking(self.operations.store.outcomes_for, key)
+        self.reply({"outcomes": [{**to_json(o), "task_url": self.task_url(o.task_id)} for o in outcomes]})
+
+
+class SqsDlqPeek(ApiHandler):
+    """GET: the SQS DLQ's depth and its first ``max`` messages (left on the queue)."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        """Peek."""
+        dlq = self.operations.dlq
+        depth = await self.blocking(dlq.depth)
+        messages = await self.blocking(dlq.peek, min(self.number("max", 10), MAX_PEEK))
+        self.reply({"depth": depth, "messages": messages})
+
+
+class SqsDlqRedrive(ApiHandler):
+    """POST ``{"max": n}`` (optional): move messages back to the events queue."""
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        """Redrive."""
+        self.refuse_if_read_only()
+        limit = self.body().get("max")
+        if limit is not None and (not isinstance(limit, int) or limit < 1):
+            raise tornado.web.HTTPError(400, "max must be a positive integer")
+        result = await self.blocking(self.operations.dlq.redrive, limit)
+        self.reply({"result": result})
