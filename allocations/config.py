@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from environs import Env, EnvValidationError
 from marshmallow import ValidationError
+from marshmallow.validate import URL
 
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_REGION = "eu-west-2"
@@ -51,37 +53,37 @@ def load_settings() -> Settings:
     env = Env(eager=False, expand_vars=True)
     database_url = env.str("DATABASE_URL")
     sqs_queue = env.str("SQS_QUEUE")
-    settings = {
-        "database_url": database_url,
-        "state_database_url": env.str("STATE_DATABASE_URL", None),
-        "celery_broker_url": env.str("CELERY_BROKER_URL", DEFAULT_BROKER_URL),
-        "sqs_queue": sqs_queue,
-        "sqs_dlq": env.str("SQS_DLQ", None),
-        "aws_region": env.str("AWS_REGION", DEFAULT_REGION),
-        "sqs_endpoint_url": env.str("AWS_ENDPOINT_URL_SQS", None),
-        "workload_allowed_urls": env.list("WORKLOAD_ALLOWED_URLS", validate=_non_empty),
-        "oauth_token_url": env.url("OAUTH_TOKEN_URL", schemes={"http", "https"}, require_tld=False),
-        "oauth_client_id": env.str("OAUTH_CLIENT_ID"),
-        "oauth_client_secret": env.str("OAUTH_CLIENT_SECRET"),
-        "delius_username": env.str("DELIUS_USERNAME", DEFAULT_DELIUS_USERNAME),
-        "http_connect_timeout": env.float("HTTP_CONNECT_TIMEOUT", 3.0),
-        "http_read_timeout": env.float("HTTP_READ_TIMEOUT", 10.0),
-        "retry": RetryBudget(
+    state_database_url = env.str("STATE_DATABASE_URL", None)
+    sqs_dlq = env.str("SQS_DLQ", None)
+    allowed_urls: list[str] | None = env.list("WORKLOAD_ALLOWED_URLS", validate=_non_empty)
+    settings = Settings(
+        database_url=database_url,
+        state_database_url=state_database_url or database_url,
+        celery_broker_url=env.str("CELERY_BROKER_URL", DEFAULT_BROKER_URL),
+        sqs_queue=sqs_queue,
+        sqs_dlq=sqs_dlq or f"{sqs_queue}-dlq",
+        aws_region=env.str("AWS_REGION", DEFAULT_REGION),
+        sqs_endpoint_url=env.str("AWS_ENDPOINT_URL_SQS", None),
+        workload_allowed_urls=tuple(url.strip() for url in allowed_urls or ()),
+        oauth_token_url=env.str("OAUTH_TOKEN_URL", validate=URL(schemes={"http", "https"}, require_tld=False)),
+        oauth_client_id=env.str("OAUTH_CLIENT_ID"),
+        oauth_client_secret=env.str("OAUTH_CLIENT_SECRET"),
+        delius_username=env.str("DELIUS_USERNAME", DEFAULT_DELIUS_USERNAME),
+        http_connect_timeout=env.float("HTTP_CONNECT_TIMEOUT", 3.0),
+        http_read_timeout=env.float("HTTP_READ_TIMEOUT", 10.0),
+        retry=RetryBudget(
             first_delay=env.float("RETRY_FIRST_DELAY", 2.0),
             max_delay=env.float("RETRY_MAX_DELAY", 300.0),
             max_retries=env.int("RETRY_MAX_RETRIES", 8),
         ),
-    }
+    )
     try:
         env.seal()
     except EnvValidationError as error:
-        lines = [f"{name}: {' '.join(map(str, msgs))}" for name, msgs in sorted(error.error_messages.items())]
+        messages: dict[str, Any] = dict(error.error_messages)  # type: ignore[arg-type]
+        lines = [f"{name}: {' '.join(map(str, problems))}" for name, problems in sorted(messages.items())]
         raise ConfigurationError("invalid environment:\n  " + "\n  ".join(lines)) from None
-    settings["state_database_url"] = settings["state_database_url"] or database_url
-    settings["sqs_dlq"] = settings["sqs_dlq"] or f"{sqs_queue}-dlq"
-    settings["workload_allowed_urls"] = tuple(url.strip() for url in settings["workload_allowed_urls"])
-    settings["oauth_token_url"] = settings["oauth_token_url"].geturl()
-    return Settings(**settings)  # type: ignore[arg-type]
+    return settings
 
 
 def _non_empty(values: list[str]) -> None:

@@ -108,7 +108,7 @@ def _json_object(text: str | bytes, what: str) -> dict[str, Any]:
 
 
 def _describe(error: ValidationError) -> str:
-    return json.dumps(error.normalized_messages(), sort_keys=True)
+    return json.dumps(error.messages, sort_keys=True)
 
 
 def _not_blank(value: str) -> None:

@@ -52,8 +52,10 @@ def create_queues(client: SQSClient, queue: str, dlq: str, visibility_timeout: i
     dlq_url = client.create_queue(QueueName=queue_name(dlq))["QueueUrl"]
     dlq_arn = client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     policy = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(MAX_RECEIVE_COUNT)})
-    attributes = {"RedrivePolicy": policy, "VisibilityTimeout": str(visibility_timeout)}
-    url = client.create_queue(QueueName=queue_name(queue), Attributes=attributes)["QueueUrl"]
+    url = client.create_queue(
+        QueueName=queue_name(queue),
+        Attributes={"RedrivePolicy": policy, "VisibilityTimeout": str(visibility_timeout)},
+    )["QueueUrl"]
     return url, dlq_url
 
 

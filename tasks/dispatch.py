@@ -8,7 +8,7 @@ from allocations.event_types import EventType
 from tasks.app import app
 
 if TYPE_CHECKING:
-    from kombu import Producer
+    from kombu.messaging import Producer
 
     from allocations.events import ReceivedEvent
 

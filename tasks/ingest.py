@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 
 from celery import bootsteps
 from celery.exceptions import WorkerShutdown
-from kombu import Connection, Consumer, Queue
+from kombu.connection import Connection
+from kombu.entity import Queue
+from kombu.messaging import Consumer
 
 from allocations.config import Settings, load_settings
 from allocations.events import MalformedMessage, parse_sqs_body

@@ -40,10 +40,10 @@ def start_postgres(url: str | None, data_dir: Path) -> tuple[str, Stop]:
     """The server at ``url`` if it answers, else an embedded one whose data lives in ``data_dir``."""
     if url and postgres_answers(url):
         return url, _nothing
-    import pgserver  # noqa: PLC0415 - only installed with the 'local' extra
+    from pgserver.postgres_server import get_server  # noqa: PLC0415 - only installed with the 'local' extra
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(str(data_dir), cleanup_mode="stop")
+    server = get_server(str(data_dir), cleanup_mode="stop")
     socket_dir = make_url(server.get_uri()).query["host"]
     embedded = f"postgresql+psycopg://postgres@/postgres?host={socket_dir}"
     log.info("embedded PostgreSQL at %s", socket_dir)
