@@ -9,6 +9,7 @@ import boto3
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
+
     from allocations.events import ReceivedEvent
 
 MAX_RECEIVE_COUNT = 3
