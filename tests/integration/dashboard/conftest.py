@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import socket
+import sys
+from dataclasses import dataclass
+
+import boto3
+import pytest
+import redis
+import requests
+from sqlalchemy import text
+
+from allocations.database import make_engine
+from allocations.events import ReceivedEvent
+from allocations.local.environment import LocalStack, service_environment
+from allocations.local.processes import ServiceProcess
+from allocations.local.services import unique_name
+from allocations.sqs import create_queues
+from allocations.state.store import StateStore
+
+USER, PASSWORD = "operator", "s3cret-pass"
+
+
+@dataclass
+class Dashboard:
+    base_url: str
+    task_queue: str
+    broker: redis.Redis
+    process: ServiceProcess
+
+    def session(self, *, auth: bool = True) -> requests.Session:
+        session = requests.Session()
+        if auth:
+            session.auth = (USER, PASSWORD)
+        return session
+
+    def token(self, session: requests.Session) -> str:
+        session.get(f"{self.base_url}/api/dead-letters", params={"limit": 1}, timeout=10).raise_for_status()
+        return session.cookies["_xsrf"]
+
+    def queued(self) -> int:
+        return int(self.broker.llen(self.task_queue))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def broker_client(redis_url: str) -> redis.Redis:
+    return redis.Redis.from_url(redis_url.replace("redis+socket://", "unix://"))
+
+
+@pytest.fixture(scope="session")
+def stack(database_url, redis_url, sqs_endpoint) -> LocalStack:
+    name = unique_name("dashboard")
+    workload = "http://127.0.0.1:9"
+    return LocalStack(database_url, redis_url, sqs_endpoint, name, f"{name}-dlq", workload, f"{workload}/token")
+
+
+def start_dashboard(stack: LocalStack, **environment: str) -> Dashboard:
+    task_queue = unique_name("dashboard_tasks")
+    env = service_environment(
+        stack, CELERY_TASK_QUEUE=task_queue, FLOWER_BASIC_AUTH=f"{USER}:{PASSWORD}", **environment
+    )
+    env.pop("FLOWER_UNAUTHENTICATED_API")
+    port = free_port()
+    argv = [sys.executable, "-m", "tasks.dashboard", f"--port={port}", "--address=127.0.0.1"]
+    process = ServiceProcess("flower", argv, env)
+    process.wait_for("Visit me at", timeout=60)
+    return Dashboard(f"http://127.0.0.1:{port}", task_queue, broker_client(stack.broker_url), process)
+
+
+@pytest.fixture(scope="session")
+def dashboard(stack, sqs_queues):
+    running = start_dashboard(stack)
+    yield running
+    running.process.stop()
+
+
+@pytest.fixture(scope="session")
+def read_only_dashboard(stack, sqs_queues):
+    running = start_dashboard(stack, FLOWER_READ_ONLY="true")
+    yield running
+    running.process.stop()
+
+
+def local_sqs_client(endpoint: str):
+    # moto accepts any credentials; passing them keeps this process's environment untouched.
+    return boto3.client(
+        "sqs", region_name="eu-west-2", endpoint_url=endpoint, aws_access_key_id="local", aws_secret_access_key="local"
+    )
+
+
+@pytest.fixture(scope="session")
+def sqs_queues(stack):
+    client = local_sqs_client(stack.sqs_endpoint)
+    return client, *create_queues(client, stack.sqs_queue, stack.sqs_dlq)
+
+
+@pytest.fixture
+def store(database_url):
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "TRUNCATE workforce_allocations.outcome, workforce_allocations.dead_letter_history,"
+                " workforce_allocations.dead_letter"
+            )
+        )
+    yield StateStore(engine)
+    engine.dispose()
+
+
+def received(event_id: str, crn: str = "X123456", event_type: str = "person.community.manager.allocated"):
+    return ReceivedEvent(
+        event_id=event_id,
+        event_type=event_type,
+        payload={
+            "eventType": event_type,
+            "detailUrl": f"http://127.0.0.1:9/allocation/person/{event_id}",
+            "personReference": {"identifiers": [{"type": "CRN", "value": crn}]},
+        },
+    )
+
+
+@pytest.fixture
+def park(store):
+    def park_event(event_id: str, crn: str = "X123456", event_type: str = "person.community.manager.allocated") -> int:
+        event = received(event_id, crn, event_type)
+        store.dead_letter(
+            event,
+            crn=crn,
+            detail_url=event.payload["detailUrl"],
+            error_class="StaffNotInTeam",
+            error_message="Staff N01A001 is not a member of team N01T01",
+            traceback="Traceback (most recent call last):\nStaffNotInTeam: not a member",
+            attempts=9,
+            task_id=f"task-{event_id}",
+        )
+        return next(d.id for d in store.list_dead_letters(limit=500).items if d.event_id == event_id)
+
+    return park_event
