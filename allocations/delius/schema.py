@@ -23,6 +23,21 @@ from allocations.delius.models import (
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
+# Tables holding reference data only; every other Delius table holds case data (tests empty those).
+REFERENCE_TABLES = frozenset(
+    model.__tablename__
+    for model in (
+        AdRequirementMainCategory,
+        BusinessInteraction,
+        ContactType,
+        ReferenceDataMaster,
+        RequirementMainCategory,
+        StandardReference,
+        TransferReason,
+        User,
+    )
+)
+
 _OTHER_CODES = {
     codes.TRANSFER_STATUS: {codes.PENDING_TRANSFER: "Pending", "TA": "Transfer Accepted", "TR": "Transfer Rejected"},
     codes.REQUIREMENT_SUB_CATEGORY: {codes.NOT_ACCREDITED_SUB_CATEGORY: "Not an accredited programme"},

@@ -12,35 +12,13 @@ from allocations.config import DEFAULT_DELIUS_USERNAME
 from allocations.database import make_engine
 from allocations.delius.allocate import allocate
 from allocations.delius.models import metadata
-from allocations.delius.models.reference import (
-    AdRequirementMainCategory,
-    BusinessInteraction,
-    ContactType,
-    ReferenceDataMaster,
-    RequirementMainCategory,
-    StandardReference,
-    TransferReason,
-    User,
-)
+from allocations.delius.schema import REFERENCE_TABLES
 from allocations.workload.details import AllocationReason
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-_REFERENCE = {
-    m.__tablename__
-    for m in (
-        AdRequirementMainCategory,
-        BusinessInteraction,
-        ContactType,
-        ReferenceDataMaster,
-        RequirementMainCategory,
-        StandardReference,
-        TransferReason,
-        User,
-    )
-}
-_CASE_TABLES = ", ".join(sorted(name for name in metadata.tables if name not in _REFERENCE))
+_CASE_TABLES = ", ".join(sorted(name for name in metadata.tables if name not in REFERENCE_TABLES))
 
 
 @pytest.fixture(scope="session")
