@@ -1,0 +1,152 @@
+"""``allocations dead-letters|outcomes|sqs-dlq`` with click's runner, on the real database, Redis and SQS."""
+
+import json
+
+import pytest
+from celery import Celery
+from click.testing import CliRunner
+
+from allocations.events import ReceivedEvent
+from allocations.local.services import unique_name
+from allocations.sqs import send_event
+from allocations.state.sqs_dlq import SqsDlq
+from tasks.cli import main
+from tasks.dashboard.operations import Operations
+from tasks.dispatch import task_name
+
+
+@pytest.fixture
+def cli(store, redis_url, sqs_queues, stack):
+    queue = unique_name("cli_tasks")
+    celery = Celery("cli-test", broker=redis_url, set_as_current=False)
+    celery.conf.task_default_queue = queue
+    broker = celery.connection_for_write()
+
+    def dispatch(received: ReceivedEvent) -> str:
+        return str(celery.send_task(task_name(received.event_type), args=[received.to_task_arg()]).id)
+
+    client = sqs_queues[0]
+    operations = Operations(store, dispatch, SqsDlq(client, stack.sqs_queue, stack.sqs_dlq))
+
+    def run(*args: str):
+        return CliRunner().invoke(main, list(args), obj=operations, catch_exceptions=False)
+
+    run.queued = lambda: int(broker_client(redis_url).llen(queue))
+    yield run
+    broker.release()
+
+
+def broker_client(redis_url):
+    import redis  # noqa: PLC0415
+
+    return redis.Redis.from_url(redis_url.replace("redis+socket://", "unix://"))
+
+
+def test_list_prints_newest_first_with_a_total(cli, park):
+    park("cli-a", "X000001")
+    park("cli-b", "X000002")
+
+    result = cli("dead-letters", "list")
+    filtered = cli("dead-letters", "list", "--crn", "X000002", "--json")
+
+    lines = result.output.splitlines()
+    assert "cli-b" in lines[0]
+    assert "cli-a" in lines[1]
+    assert lines[-1] == "2 matching, showing 1-2"
+    assert [d["event_id"] for d in json.loads(filtered.output)["items"]] == ["cli-b"]
+
+
+def test_show_prints_error_traceback_and_history(cli, park):
+    dead_letter_id = park("cli-show")
+
+    result = cli("dead-letters", "show", str(dead_letter_id))
+    missing = cli("dead-letters", "show", "999999")
+
+    assert "error_class: StaffNotInTeam" in result.output
+    assert "Traceback (most recent call last)" in result.output
+    assert "failed" in result.output.split("history:")[1]
+    assert missing.exit_code == 1
+
+
+def test_requeue_dispatches_once_and_a_repeat_is_a_harmless_no_op(cli, park, store):
+    dead_letter_id = park("cli-requeue")
+
+    first = cli("dead-letters", "requeue", str(dead_letter_id))
+    second = cli("dead-letters", "requeue", str(dead_letter_id))
+
+    assert first.exit_code == 0
+    assert "1 of 1 requeued" in first.output
+    assert second.exit_code == 0
+    assert "skipped: already requeued" in second.output
+    assert cli.queued() == 1
+    assert store.history(dead_letter_id)[-1].detail == "cli"
+
+
+def test_requeue_all_by_filter_and_unknown_ids_fail(cli, park):
+    park("cli-bulk-1", "X000009")
+    park("cli-bulk-2", "X000009")
+    park("cli-other", "X000010")
+
+    bulk = cli("dead-letters", "requeue", "--all", "--crn", "X000009", "--json")
+    unknown = cli("dead-letters", "requeue", "424242")
+    neither = cli("dead-letters", "requeue")
+
+    assert [r["done"] for r in json.loads(bulk.output)["results"]] == [True, True]
+    assert cli.queued() == 2
+    assert unknown.exit_code == 1
+    assert neither.exit_code == 2
+
+
+def test_discard_needs_a_reason(cli, park, store):
+    dead_letter_id = park("cli-discard")
+
+    without = cli("dead-letters", "discard", str(dead_letter_id))
+    blank = cli("dead-letters", "discard", str(dead_letter_id), "--reason", " ")
+    done = cli("dead-letters", "discard", str(dead_letter_id), "--reason", "Duplicate of a manual entry")
+
+    assert without.exit_code == 2
+    assert blank.exit_code == 2
+    assert done.exit_code == 0
+    assert store.get_dead_letter(dead_letter_id).discarded_reason == "Duplicate of a manual entry"
+
+
+def test_outcomes_by_event_id_or_crn(cli, park):
+    park("cli-outcome", "X000321")
+
+    by_crn = cli("outcomes", "X000321")
+    by_event = cli("outcomes", "cli-outcome", "--json")
+    nothing = cli("outcomes", "nobody")
+
+    assert "dead-lettered" in by_crn.output
+    assert "task=task-cli-outcome" in by_crn.output
+    assert json.loads(by_event.output)["outcomes"][0]["reason"].startswith("StaffNotInTeam")
+    assert nothing.output.strip() == "no outcome recorded for nobody"
+
+
+def test_sqs_dlq_peek_then_redrive(cli, sqs_queues):
+    client, queue_url, dlq_url = sqs_queues
+    send_event(
+        client,
+        dlq_url,
+        ReceivedEvent("cli-poison", "event.manager.allocated", {"eventType": "event.manager.allocated"}),
+    )
+    before = int(
+        client.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
+            "ApproximateNumberOfMessages"
+        ]
+    )
+
+    peek = cli("sqs-dlq", "peek")
+    redrive = cli("sqs-dlq", "redrive")
+    empty = cli("sqs-dlq", "peek", "--json")
+
+    assert "1 waiting" in peek.output
+    assert "event.manager.allocated cli-poison" in peek.output
+    assert redrive.output.strip() == "moved 1 message(s) back to the events queue"
+    assert json.loads(empty.output)["depth"]["visible"] == 0
+    assert waiting(client, queue_url) == before + 1
+
+
+def waiting(client, url) -> int:
+    attributes = client.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+    return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
