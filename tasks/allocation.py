@@ -51,21 +51,21 @@ def start_chain(event: TaskArg) -> str:
 @app.task(name="allocations.fetch_detail", bind=True, acks_late=True, max_retries=None)
 def fetch_detail(self: Task[Any, Any], event: TaskArg, started_at: str) -> TaskArg:
     """GET the event's detailUrl; no database transaction here."""
-    handling = Handling.start(self, ReceivedEvent.from_task_arg(event), started_at, earlier_attempts=0)
+    handling = Handling.start(self, ReceivedEvent.from_task_arg(event), started_at, earlier_retries=0)
     try:
         allocation = handling.allocation_event()
         body = runtime().workload.fetch_json(allocation.detail_url)
         parse_detail(body)  # a detail that can never be written is dead-lettered now, not after a retry
     except Exception as error:  # noqa: BLE001 - every failure is classified in one place
         handle_failure(handling, error)
-    return {"detail": body, "fetch_attempts": handling.attempt}
+    return {"detail": body, "fetch_retries": handling.attempt - 1}
 
 
 @app.task(name="allocations.write_allocation", bind=True, acks_late=True, max_retries=None)
 def write_allocation(self: Task[Any, Any], fetched: TaskArg, event: TaskArg, started_at: str) -> str:
     """Write the allocation in one Delius transaction; no HTTP call here."""
     received = ReceivedEvent.from_task_arg(event)
-    handling = Handling.start(self, received, started_at, earlier_attempts=int(fetched["fetch_attempts"]))
+    handling = Handling.start(self, received, started_at, earlier_retries=int(fetched["fetch_retries"]))
     try:
         allocation = AllocationEvent.from_received(received)
         rt = runtime()

@@ -35,9 +35,9 @@ class Handling:
     allocation: AllocationEvent | None = None
 
     @classmethod
-    def start(cls, task: Task[Any, Any], received: ReceivedEvent, started_at: str, earlier_attempts: int) -> Handling:
-        """Attempt number = earlier subtasks' attempts + this subtask's retries + 1."""
-        attempt = earlier_attempts + int(task.request.retries or 0) + 1
+    def start(cls, task: Task[Any, Any], received: ReceivedEvent, started_at: str, earlier_retries: int) -> Handling:
+        """Attempt number = retries of the subtasks before this one + this subtask's retries + 1."""
+        attempt = earlier_retries + int(task.request.retries or 0) + 1
         return cls(task, received, datetime.fromisoformat(started_at), attempt)
 
     def allocation_event(self) -> AllocationEvent:

@@ -1,22 +1,49 @@
 """Real services for the whole suite: PostgreSQL and Redis (the environment's, else embedded), moto SQS.
 
-Each test session gets a fresh database with every schema created once; tests that write use the
-``clean_database`` fixture (see tests/integration/conftest.py) to start from reference data only.
+Each test session gets a fresh database with every schema created once; tests that write Delius rows use the
+``delius`` fixture, which empties every table but the reference data first.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from factories import DeliusBuilder
+from sqlalchemy import Engine, text
 
 from allocations.config import DEFAULT_BROKER_URL, DEFAULT_DELIUS_USERNAME
-from allocations.database import init_db
+from allocations.database import init_db, make_engine
+from allocations.delius.models import metadata
+from allocations.delius.models.reference import (
+    AdRequirementMainCategory,
+    BusinessInteraction,
+    ContactType,
+    ReferenceDataMaster,
+    RequirementMainCategory,
+    StandardReference,
+    TransferReason,
+    User,
+)
 from allocations.local import services
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 DELIUS_USERNAME = DEFAULT_DELIUS_USERNAME
+REFERENCE_MODELS = (
+    AdRequirementMainCategory,
+    BusinessInteraction,
+    ContactType,
+    ReferenceDataMaster,
+    RequirementMainCategory,
+    StandardReference,
+    TransferReason,
+    User,
+)
+CASE_TABLES = sorted(set(metadata.tables) - {model.__tablename__ for model in REFERENCE_MODELS})
 
 
 @pytest.fixture(scope="session")
@@ -46,10 +73,13 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def sqs_endpoint() -> Iterator[str]:
-    """A moto SQS server on 127.0.0.1 (real SQS JSON protocol over HTTP)."""
-    url, stop = services.start_sqs()
-    yield url
-    stop()
+    """A moto SQS server on 127.0.0.1 (real SQS JSON protocol over HTTP); it accepts any credentials."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_ACCESS_KEY_ID", "local")
+        patch.setenv("AWS_SECRET_ACCESS_KEY", "local")
+        url, stop = services.start_sqs()
+        yield url
+        stop()
 
 
 @pytest.fixture(scope="session")
@@ -57,3 +87,18 @@ def artifacts_dir() -> Path:
     path = Path(__file__).resolve().parent.parent / "artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def delius(engine: Engine) -> DeliusBuilder:
+    """Delius emptied of everything but reference data, and a builder of scenario rows."""
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(CASE_TABLES)} CASCADE"))
+    return DeliusBuilder(engine, DELIUS_USERNAME)
