@@ -17,33 +17,14 @@ from sqlalchemy import Engine, text
 from allocations.config import DEFAULT_BROKER_URL, DEFAULT_DELIUS_USERNAME
 from allocations.database import init_db, make_engine
 from allocations.delius.models import metadata
-from allocations.delius.models.reference import (
-    AdRequirementMainCategory,
-    BusinessInteraction,
-    ContactType,
-    ReferenceDataMaster,
-    RequirementMainCategory,
-    StandardReference,
-    TransferReason,
-    User,
-)
+from allocations.delius.schema import REFERENCE_TABLES
 from allocations.local import services
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 DELIUS_USERNAME = DEFAULT_DELIUS_USERNAME
-REFERENCE_MODELS = (
-    AdRequirementMainCategory,
-    BusinessInteraction,
-    ContactType,
-    ReferenceDataMaster,
-    RequirementMainCategory,
-    StandardReference,
-    TransferReason,
-    User,
-)
-CASE_TABLES = sorted(set(metadata.tables) - {model.__tablename__ for model in REFERENCE_MODELS})
+CASE_TABLES = sorted(set(metadata.tables) - REFERENCE_TABLES)
 
 
 @pytest.fixture(scope="session")

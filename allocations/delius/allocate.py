@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
     from allocations.events import AllocationEvent
     from allocations.workload.details import AllocationDetail
 
-log = logging.getLogger(__name__)
 
 # Oracle reports these as plain DatabaseErrors: deadlock, resource busy (NOWAIT), serialisation, lock timeout.
 _ORACLE_TRANSIENT = ("ORA-00060", "ORA-00054", "ORA-08177", "ORA-30006")
@@ -32,6 +30,8 @@ _ORACLE_TRANSIENT = ("ORA-00060", "ORA-00054", "ORA-08177", "ORA-30006")
 
 def allocate(engine: Engine, delius_username: str, event: AllocationEvent, detail: AllocationDetail) -> Outcome:
     """Write ``detail`` into Delius; ignorable conditions become ``Outcome.ignored`` after their audit row.
+
+    The caller logs the outcome once, with the event's id and the task's attempt (see tasks/failure.py).
 
     Raises TransientFailure (incl. operational database errors) and InvalidMessage for the task to classify.
     """
@@ -44,7 +44,6 @@ def allocate(engine: Engine, delius_username: str, event: AllocationEvent, detai
         if is_operational(error):
             raise TransientFailure(f"Delius database unavailable: {type(error.orig).__name__}") from error
         raise
-    _log(event, outcome)
     return outcome
 
 
@@ -62,16 +61,3 @@ def is_operational(error: DBAPIError) -> bool:
     if isinstance(error, OperationalError) or error.connection_invalidated:
         return True
     return any(code in str(error.orig) for code in _ORACLE_TRANSIENT)
-
-
-def _log(event: AllocationEvent, outcome: Outcome) -> None:
-    items: dict[str, Any] = {
-        "outcome": outcome.kind.value,
-        "type": event.event_type.value,
-        "crn": event.crn,
-        "detailUrl": event.detail_url,
-    }
-    if outcome.reason is not None:
-        items["reason"] = outcome.reason
-    items.update(outcome.properties)
-    log.info(" ".join(f"{key}={value!r}" for key, value in items.items()), extra={"allocation": items})

@@ -1,38 +1,13 @@
-"""An engine on the session's database, and a Delius emptied of everything but reference data before each test."""
+"""Scenario fixtures for the Delius use cases (``engine`` and ``delius`` come from tests/conftest.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pytest
-from factories import CREATED, START, DeliusBuilder, person_detail, person_event
-from sqlalchemy import Engine, text
+from factories import CREATED, START, person_detail, person_event
 
 from allocations.config import DEFAULT_DELIUS_USERNAME
-from allocations.database import make_engine
 from allocations.delius.allocate import allocate
-from allocations.delius.models import metadata
-from allocations.delius.schema import REFERENCE_TABLES
 from allocations.workload.details import AllocationReason
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-_CASE_TABLES = ", ".join(sorted(name for name in metadata.tables if name not in REFERENCE_TABLES))
-
-
-@pytest.fixture(scope="session")
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def delius(engine: Engine) -> DeliusBuilder:
-    with engine.begin() as c:
-        c.execute(text(f"TRUNCATE {_CASE_TABLES} CASCADE"))
-    return DeliusBuilder(engine, DEFAULT_DELIUS_USERNAME)
 
 
 @pytest.fixture
