@@ -1,0 +1,110 @@
+"""A real worker and the real Flower dashboard launcher, driven by headless Chromium."""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import socket
+import sys
+import tempfile
+from dataclasses import dataclass
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+from allocations.database import make_engine
+from allocations.local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LocalStack, service_environment
+from allocations.local.processes import ServiceProcess, start_worker
+from allocations.local.services import unique_name
+from allocations.local.workload_stub import WorkloadStub
+from allocations.sqs import create_queues, sqs_client
+from allocations.state.store import StateStore
+
+USER, PASSWORD = "operator", "browser-test-pass"
+FAST_RETRIES = {"RETRY_FIRST_DELAY": "0.2", "RETRY_MAX_DELAY": "0.5", "RETRY_MAX_RETRIES": "2"}
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1500,1000",
+)
+
+
+@dataclass
+class RunningService:
+    stack: LocalStack
+    stub: WorkloadStub
+    state: StateStore
+    queue_url: str
+    dashboard_url: str
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def service(database_url, redis_url, sqs_endpoint):
+    stub = WorkloadStub(client_id=LOCAL_CLIENT_ID, client_secret=LOCAL_CLIENT_SECRET)
+    stub.start()
+    name = unique_name("browser")
+    stack = LocalStack(database_url, redis_url, sqs_endpoint, name, f"{name}-dlq", stub.base_url, stub.token_url)
+    env = {
+        **os.environ,
+        **service_environment(stack, CELERY_TASK_QUEUE=unique_name("browser_tasks"), **FAST_RETRIES),
+        "FLOWER_BASIC_AUTH": f"{USER}:{PASSWORD}",
+    }
+    env.pop("FLOWER_UNAUTHENTICATED_API")
+    queue_url, _ = create_queues(sqs_client("eu-west-2", sqs_endpoint), stack.sqs_queue, stack.sqs_dlq, 1)
+    worker = start_worker(env, concurrency=1)
+    port = free_port()
+    flower = ServiceProcess(
+        "flower", [sys.executable, "-m", "tasks.dashboard", f"--port={port}", "--address=127.0.0.1"], env
+    )
+    engine = make_engine(database_url)
+    try:
+        flower.wait_for("Visit me at", timeout=60)
+        yield RunningService(stack, stub, StateStore(engine), queue_url, f"http://127.0.0.1:{port}")
+    finally:
+        flower.stop()
+        worker.stop()
+        stub.stop()
+        engine.dispose()
+
+
+def chromium(*, authenticated: bool) -> webdriver.Chrome:
+    options = webdriver.ChromeOptions()
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='chromium-')}")
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"))
+    if authenticated:
+        # What the browser sends after the operator answers Flower's basic-auth prompt.
+        credentials = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"Authorization": f"Basic {credentials}"}})
+    return driver
+
+
+@pytest.fixture
+def browser():
+    driver = chromium(authenticated=True)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def anonymous_browser():
+    driver = chromium(authenticated=False)
+    yield driver
+    driver.quit()
