@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from types import FrameType
 
     from mypy_boto3_sqs import SQSClient
+    from sqlalchemy import Engine
 
     from allocations.state.records import OutcomeRecord
 
@@ -62,9 +64,8 @@ def run(*, exit_after_demo: bool, flower_port: int, data_dir: str) -> int:
         init_db(database_url, database_url, env["DELIUS_USERNAME"])
         client = sqs_client(env["AWS_REGION"], sqs_endpoint)
         queue_url, _ = create_queues(client, local.sqs_queue, local.sqs_dlq)
-        _say(
-            f"PostgreSQL  {database_url}\nRedis       {broker_url}\nSQS         {queue_url}\nWorkload    {stub.base_url}"
-        )
+        _say(f"PostgreSQL  {database_url}\nRedis       {broker_url}\nSQS         {queue_url}")
+        _say(f"Workload    {stub.base_url}")
 
         worker = start_worker(env)
         stack.callback(worker.stop)
@@ -75,11 +76,10 @@ def run(*, exit_after_demo: bool, flower_port: int, data_dir: str) -> int:
         engine = make_engine(database_url)
         stack.callback(engine.dispose)
         demo = load_demo_data(engine, env["DELIUS_USERNAME"])
-        state = StateStore(engine)
-        unexpected = sum(
-            _publish_and_report(sample, stub, client, queue_url, state, engine) for sample in samples(demo)
-        )
-        _say(f"\n{len(samples(demo)) - unexpected} of {len(samples(demo))} samples ended as expected")
+        publisher = Publisher(stub, client, queue_url, StateStore(engine), engine)
+        tour = samples(demo)
+        unexpected = sum(publisher.report(sample) for sample in tour)
+        _say(f"\n{len(tour) - unexpected} of {len(tour)} samples ended as expected")
         if exit_after_demo:
             return 1 if unexpected else 0
         _say("serving; press Ctrl-C to stop")
@@ -87,19 +87,27 @@ def run(*, exit_after_demo: bool, flower_port: int, data_dir: str) -> int:
     return 0
 
 
-def _publish_and_report(  # noqa: PLR0913 - the sample and everything it travels through
-    sample: Sample, stub: WorkloadStub, client: SQSClient, queue_url: str, state: StateStore, engine: object
-) -> bool:
-    """Publish one sample, wait for its outcome, print it with the rows; True when it was not as expected."""
-    received = publish_allocation(
-        stub, client, queue_url, event_type=sample.event_type, crn=sample.crn, detail=sample.detail
-    )
-    outcome = _await_outcome(state, received.event_id)
-    found = outcome.outcome if outcome else "no outcome yet"
-    reason = f" ({outcome.reason})" if outcome and outcome.reason else ""
-    _say(f"\n{sample.title}  [{sample.event_type.value}, crn {sample.crn}]\n  outcome: {found}{reason}")
-    _say(describe_rows(engine, sample))  # type: ignore[arg-type]
-    return found != sample.expected
+@dataclass(frozen=True)
+class Publisher:
+    """Publishes samples the way Workload does and reports what the service made of them."""
+
+    stub: WorkloadStub
+    client: SQSClient
+    queue_url: str
+    state: StateStore
+    engine: Engine
+
+    def report(self, sample: Sample) -> bool:
+        """Publish one sample, wait for its outcome, print it with the rows; True when it was not as expected."""
+        received = publish_allocation(
+            self.stub, self.client, self.queue_url, event_type=sample.event_type, crn=sample.crn, detail=sample.detail
+        )
+        outcome = _await_outcome(self.state, received.event_id)
+        found = outcome.outcome if outcome else "no outcome yet"
+        reason = f" ({outcome.reason})" if outcome and outcome.reason else ""
+        _say(f"\n{sample.title}  [{sample.event_type.value}, crn {sample.crn}]\n  outcome: {found}{reason}")
+        _say(describe_rows(self.engine, sample))
+        return found != sample.expected
 
 
 def _await_outcome(state: StateStore, event_id: str) -> OutcomeRecord | None:
