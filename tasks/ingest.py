@@ -71,6 +71,8 @@ def sqs_connection(settings: Settings, url: str) -> Connection:
         "region": settings.aws_region,
         "predefined_queues": {queue_name(url): {"url": url}},
         "wait_time_seconds": WAIT_TIME_SECONDS,
+        # Long polling already waits for messages: no extra client-side pause after an empty poll.
+        "polling_interval": 0,
         # kombu rewrites ['All'] into a form some endpoints ignore: name the one attribute raw delivery needs.
         "fetch_message_attributes": {"MessageAttributeNames": ["eventType"]},
     }

@@ -45,10 +45,13 @@ def database_url(postgres_server_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The environment's Redis, else an embedded one; CELERY_BROKER_URL names it for every Celery app in the run."""
     url, stop = services.start_redis(
         os.environ.get("CELERY_BROKER_URL", DEFAULT_BROKER_URL), tmp_path_factory.mktemp("redis")
     )
-    yield url
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CELERY_BROKER_URL", url)
+        yield url
     stop()
 
 

@@ -74,8 +74,8 @@ def test_requeue_dispatches_once_and_a_repeat_is_a_harmless_no_op(cli, park, sto
     first = cli("dead-letters", "requeue", str(dead_letter_id))
     second = cli("dead-letters", "requeue", str(dead_letter_id))
 
-    assert first.exit_code == 0
-    assert "1 of 1 requeued" in first.output
+    assert first.exit_code == 0, first.output
+    assert "1 of 1 requeued" in first.output, first.output
     assert second.exit_code == 0
     assert "skipped: already requeued" in second.output
     assert cli.queued() == 1
