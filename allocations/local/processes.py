@@ -8,8 +8,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 
 class ProcessFailed(Exception):
@@ -95,8 +97,3 @@ def start_worker(
     worker = ServiceProcess(name, argv, env, echo=echo)
     worker.wait_for("ready.")
     return worker
-
-
-def project_root() -> Path:
-    """The directory holding ``celeryconfig.py`` (children import it from their working directory)."""
-    return Path(__file__).resolve().parents[2]
