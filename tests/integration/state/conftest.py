@@ -5,31 +5,23 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import Engine, text
 
-from allocations.database import make_engine
 from allocations.events import ReceivedEvent
 from allocations.state.store import StateStore
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
-
-
-@pytest.fixture(scope="session")
-def state_engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
+    from collections.abc import Callable
 
 
 @pytest.fixture
-def store(state_engine: Engine) -> StateStore:
-    with state_engine.begin() as connection:
+def store(engine: Engine) -> StateStore:
+    with engine.begin() as connection:
         connection.execute(
             text(
                 "TRUNCATE workforce_allocations.outcome, workforce_allocations.dead_letter_history,"
                 " workforce_allocations.dead_letter"
             )
         )
-    return StateStore(state_engine)
+    return StateStore(engine)
 
 
 @pytest.fixture

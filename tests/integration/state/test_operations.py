@@ -129,10 +129,10 @@ def test_discard_needs_a_reason_and_is_safe_to_repeat(store: StateStore, park, r
     assert store.requeue([dead_letter_id], RecordingDispatch())[0].done is False
 
 
-def test_list_is_newest_first_with_filters_and_paging(store: StateStore, park, received_event, state_engine: Engine):
+def test_list_is_newest_first_with_filters_and_paging(store: StateStore, park, received_event, engine: Engine):
     for n in range(7):
         park(received_event(f"p-{n}", "X000009" if n % 2 else "X000008"))
-    with state_engine.begin() as connection:
+    with engine.begin() as connection:
         connection.execute(
             text("UPDATE workforce_allocations.dead_letter SET last_failed_at = :at WHERE event_id = 'p-0'"),
             {"at": datetime(2030, 1, 1, tzinfo=UTC)},
@@ -150,10 +150,10 @@ def test_list_is_newest_first_with_filters_and_paging(store: StateStore, park, r
     assert store.list_dead_letters(event_type="event.manager.allocated").total == 0
 
 
-def test_state_schema_creation_is_harmless_to_repeat(store: StateStore, park, received_event, state_engine: Engine):
+def test_state_schema_creation_is_harmless_to_repeat(store: StateStore, park, received_event, engine: Engine):
     park(received_event("s-1"))
 
-    create_state_schema(state_engine)
-    create_state_schema(state_engine)
+    create_state_schema(engine)
+    create_state_schema(engine)
 
     assert store.list_dead_letters().total == 1
