@@ -16,6 +16,7 @@ from allocations.delius.models import (
     Disposal,
     Event,
     LicenceCondition,
+    LicenceConditionMainCategory,
     Offender,
     PrisonOffenderManager,
     ProbationArea,
@@ -251,8 +252,55 @@ class DeliusBuilder:
             soft_deleted=soft_deleted,
         )
 
-    def lic_condition(self, disposal_id: int, *, active: int = 1) -> int:
-        return self._insert(LicenceCondition, disposal_id=disposal_id, active_flag=active)
+    def lic_condition(
+        self,
+        disposal_id: int,
+        *,
+        main_id: int | None = None,
+        sub_id: int | None = None,
+        active: int = 1,
+        soft_deleted: int = 0,
+    ) -> int:
+        return self._insert(
+            LicenceCondition,
+            disposal_id=disposal_id,
+            lic_cond_type_main_cat_id=main_id,
+            lic_cond_type_sub_cat_id=sub_id,
+            active_flag=active,
+            soft_deleted=soft_deleted,
+        )
+
+    def lic_condition_category(self, code: str, description: str) -> int:
+        """A licence condition main category (reference data: kept across tests, so found when it exists)."""
+        with self.engine.connect() as c:
+            found = c.execute(
+                select(LicenceConditionMainCategory.lic_cond_type_main_cat_id).where(
+                    LicenceConditionMainCategory.code == code
+                )
+            ).scalar_one_or_none()
+        if found is not None:
+            return int(found)
+        return self._insert(LicenceConditionMainCategory, code=code, description=description)
+
+    def reference(self, dataset: str, code: str, description: str) -> int:
+        """A code of ``dataset``, created with the dataset when missing (reference data is kept across tests)."""
+        with self.engine.connect() as c:
+            master = c.execute(
+                select(ReferenceDataMaster.reference_data_master_id).where(ReferenceDataMaster.code_set_name == dataset)
+            ).scalar_one_or_none()
+        if master is None:
+            master = self._insert(ReferenceDataMaster, code_set_name=dataset)
+        with self.engine.connect() as c:
+            found = c.execute(
+                select(StandardReference.standard_reference_list_id).where(
+                    StandardReference.reference_data_master_id == master, StandardReference.code_value == code
+                )
+            ).scalar_one_or_none()
+        if found is not None:
+            return int(found)
+        return self._insert(
+            StandardReference, reference_data_master_id=master, code_value=code, code_description=description
+        )
 
     def transfer(
         self, kind: ManagerKind, parent_id: int, status: str = codes.PENDING_TRANSFER, *, soft_deleted: int = 0

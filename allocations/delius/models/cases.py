@@ -77,8 +77,12 @@ class LicenceCondition(Base):
 
     lic_condition_id: Mapped[int] = id_column("lic_condition_id_seq")
     disposal_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("disposal.disposal_id"))
-    lic_cond_type_main_cat_id: Mapped[int | None] = mapped_column(BigInteger)
-    lic_cond_type_sub_cat_id: Mapped[int | None] = mapped_column(BigInteger)
+    lic_cond_type_main_cat_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("r_lic_cond_type_main_cat.lic_cond_type_main_cat_id")
+    )
+    lic_cond_type_sub_cat_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("r_standard_reference_list.standard_reference_list_id")
+    )
     start_date: Mapped[datetime | None] = timestamp_column()
     commencement_date: Mapped[datetime | None] = timestamp_column()
     termination_date: Mapped[datetime | None] = timestamp_column()

@@ -70,6 +70,16 @@ class AdRequirementMainCategory(Base):
     description: Mapped[str] = mapped_column(String(500))
 
 
+class LicenceConditionMainCategory(Base):
+    """Licence condition main category; its description names the condition in an ignorable pending transfer."""
+
+    __tablename__ = "r_lic_cond_type_main_cat"
+
+    lic_cond_type_main_cat_id: Mapped[int] = id_column("lic_cond_type_main_cat_id_seq")
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    description: Mapped[str] = mapped_column(String(500))
+
+
 class BusinessInteraction(Base):
     """An auditable interaction (``CABI231`` ...), enabled from ``enabled_date``."""
 
