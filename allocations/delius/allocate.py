@@ -6,7 +6,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from allocations.delius.allocate_event import allocate_event
+from allocations.delius.allocate_licence_condition import allocate_licence_condition
 from allocations.delius.allocate_person import allocate_person
+from allocations.delius.allocate_requirement import allocate_requirement
 from allocations.delius.steps.oracle import install_session_identity
 from allocations.errors import IgnorableMessage, TransientFailure
 from allocations.outcome import Outcome
@@ -50,9 +53,13 @@ def allocate(engine: Engine, delius_username: str, event: AllocationEvent, detai
 def _dispatch(engine: Engine, delius_username: str, event: AllocationEvent, detail: AllocationDetail) -> Outcome:
     if isinstance(detail, PersonAllocationDetail):
         return allocate_person(engine, delius_username, detail)
-    if isinstance(detail, EventAllocationDetail | RequirementAllocationDetail | LicenceConditionAllocationDetail):
-        # TODO: event, requirement and licence-condition use cases (spec §3.10, §3.11, §5.9), with event.crn.
-        raise NotImplementedError(f"{type(detail).__name__} allocation for crn {event.crn} is not written yet")
+    # The component use cases take the message's CRN, not the detail's (spec §5.2).
+    if isinstance(detail, EventAllocationDetail):
+        return allocate_event(engine, delius_username, event.crn, detail)
+    if isinstance(detail, RequirementAllocationDetail):
+        return allocate_requirement(engine, delius_username, event.crn, detail)
+    if isinstance(detail, LicenceConditionAllocationDetail):
+        return allocate_licence_condition(engine, delius_username, event.crn, detail)
     raise TypeError(f"Unexpected allocation detail {type(detail).__name__}")
 
 
