@@ -35,7 +35,8 @@ class ServiceProcess:
             text=True,
             start_new_session=True,
         )
-        threading.Thread(target=self._read, name=f"{name}-output", daemon=True).start()
+        self._reader = threading.Thread(target=self._read, name=f"{name}-output", daemon=True)
+        self._reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None  # noqa: S101 - set by Popen above
@@ -45,6 +46,7 @@ class ServiceProcess:
                 self._changed.notify_all()
             if self._echo:
                 sys.stdout.write(f"[{self.name}] {line}")
+        self.process.stdout.close()
         with self._changed:
             self._changed.notify_all()
 
@@ -79,6 +81,7 @@ class ServiceProcess:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout)
+        self._reader.join(timeout)
         return self.process.returncode
 
     def kill(self) -> None:
@@ -86,6 +89,7 @@ class ServiceProcess:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+        self._reader.join(5)
 
 
 def start_worker(

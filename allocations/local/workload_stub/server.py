@@ -41,7 +41,7 @@ class StubServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 30  # idle keep-alive connections are closed after this many seconds
-    _status = 0
+    _recorded_path: str | None = None
 
     def setup(self) -> None:
         super().setup()
@@ -67,9 +67,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         url = urlsplit(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._recorded_path = None
         if url.path.startswith(CONTROL_PREFIX):
             self._control(url.path.removeprefix(CONTROL_PREFIX), parse_qs(url.query), body)
             return
+        # Recorded before the reply is written, so a client that has its answer also sees it in the log.
+        self._recorded_path = url.path
         delay = self.state.delay_for(url.path)
         if delay:
             time.sleep(delay)
@@ -82,7 +85,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._detail(url.path)
         else:
             self._send(HTTPStatus.NOT_FOUND, {"status": 404, "userMessage": "not found"})
-        self.state.record(self.command, url.path, self._status)
 
     def _token(self, body: bytes) -> None:
         form = {key: values[0] for key, values in parse_qs(body.decode("latin-1")).items()}
@@ -143,7 +145,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: object, headers: dict[str, str] | None = None) -> None:
         payload = json.dumps(body).encode()
-        self._status = int(status)
+        if self._recorded_path is not None:
+            self.state.record(self.command, self._recorded_path, int(status))
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
