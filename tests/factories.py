@@ -5,14 +5,18 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, insert, select
 
+from allocations.config import DEFAULT_DELIUS_USERNAME
 from allocations.delius import codes
+from allocations.delius.allocate import allocate
 from allocations.delius.models import (
     AdRequirementMainCategory,
     AuditedInteraction,
+    Contact,
+    ContactType,
     Disposal,
     Event,
     LicenceCondition,
@@ -30,12 +34,23 @@ from allocations.delius.models import (
     Team,
     User,
 )
-from allocations.delius.steps.kinds import PERSON, ManagerKind
+from allocations.delius.steps.kinds import EVENT, LICENCE_CONDITION, PERSON, REQUIREMENT, ManagerKind
 from allocations.event_types import EventType
 from allocations.events import AllocationEvent
-from allocations.workload.details import AllocationReason, PersonAllocationDetail
+from allocations.workload.details import (
+    AllocationDetail,
+    AllocationReason,
+    EventAllocationDetail,
+    LicenceConditionAllocationDetail,
+    PersonAllocationDetail,
+    RequirementAllocationDetail,
+)
+
+if TYPE_CHECKING:
+    from allocations.outcome import Outcome
 
 _numbers = itertools.count(1)
+D = TypeVar("D", bound=AllocationDetail)
 
 START = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
 CREATED = datetime(2025, 6, 4, 13, 5, 9, 118000, tzinfo=UTC)  # 14:05:09 in London (BST)
@@ -78,6 +93,20 @@ class Case:
     @property
     def provider(self) -> ProviderRow:
         return self.team.provider
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """An event of a case with its disposal, one requirement and one licence condition, all managed like the case."""
+
+    event_id: int
+    number: str
+    disposal_id: int
+    requirement_id: int
+    condition_id: int
+    event_manager_id: int
+    requirement_manager_id: int
+    condition_manager_id: int
 
 
 class DeliusBuilder:
@@ -318,6 +347,17 @@ class DeliusBuilder:
         ro_id = self.responsible_officer(offender_id, start, offender_manager_id=manager_id)
         return Case(offender_id, crn, manager_id, ro_id, team, staff, start)
 
+    def sentence(self, case: Case, number: str = "3") -> Sentence:
+        event_id = self.event(case.offender_id, number)
+        disposal_id = self.disposal(event_id)
+        requirement_id = self.requirement(case.offender_id, disposal_id)
+        condition_id = self.lic_condition(disposal_id)
+        managers = [
+            self.manager(kind, parent_id, case.team, case.staff, case.start)
+            for kind, parent_id in ((EVENT, event_id), (REQUIREMENT, requirement_id), (LICENCE_CONDITION, condition_id))
+        ]
+        return Sentence(event_id, number, disposal_id, requirement_id, condition_id, *managers)
+
 
 def person_detail(
     crn: str,
@@ -347,10 +387,59 @@ def person_event(crn: str) -> AllocationEvent:
     )
 
 
+def detail_of(
+    detail_type: type[D],
+    staff_code: str,
+    team_code: str,
+    created: datetime = CREATED,
+    reason: AllocationReason = AllocationReason.INITIAL_ALLOCATION,
+    **fields: Any,
+) -> D:
+    """An event, requirement or licence-condition detail as Workload would serve it (event number 3 by default)."""
+    return detail_type(
+        id="3f1c2a9e-8b7d-4e6f-a1b2-c3d4e5f60718",
+        staff_code=staff_code,
+        team_code=team_code,
+        created_date=created,
+        allocation_reason=reason,
+        **{"event_number": 3, **fields},
+    )
+
+
+_EVENT_TYPES = {
+    PersonAllocationDetail: EventType.PERSON,
+    EventAllocationDetail: EventType.EVENT,
+    RequirementAllocationDetail: EventType.REQUIREMENT,
+    LicenceConditionAllocationDetail: EventType.LICENCE_CONDITION,
+}
+
+
+def apply(engine: Engine, crn: str, detail: AllocationDetail) -> Outcome:
+    """Allocate ``detail`` through the entry point, announced by a message naming ``crn``, as the write task does."""
+    event = AllocationEvent(
+        event_id="0b6f3c2e-1d5a-4a57-9a0e-5b7d2e1f9c44",
+        event_type=_EVENT_TYPES[type(detail)],
+        detail_url="https://workload.example/allocation/x",
+        crn=crn,
+    )
+    return allocate(engine, DEFAULT_DELIUS_USERNAME, event, detail)
+
+
 def read_rows(engine: Engine, model: Any, *order: Any) -> list[Any]:
     """Every row of ``model``'s table as mappings, in ``order``."""
     with engine.connect() as c:
         return list(c.execute(select(model.__table__).order_by(*order)).mappings())
+
+
+def contact_rows(engine: Engine) -> list[dict[str, Any]]:
+    """Every contact as a dict with its contact type's code under ``type``, oldest first."""
+    with engine.connect() as c:
+        rows = c.execute(
+            select(Contact.__table__, ContactType.code)
+            .join(ContactType, ContactType.contact_type_id == Contact.contact_type_id)
+            .order_by(Contact.contact_id)
+        ).mappings()
+        return [{**row, "type": row["code"]} for row in rows]
 
 
 def audit_rows(engine: Engine) -> list[tuple[str, str]]:
