@@ -6,8 +6,13 @@ from sqlalchemy import Engine, create_engine
 
 
 def make_engine(url: str, *, pool_size: int = 5) -> Engine:
-    """An engine for ``url``; create one per worker process (after fork), never share across processes."""
-    return create_engine(url, pool_size=pool_size, pool_pre_ping=True, future=True)
+    """An engine for ``url``; create one per worker process (after fork), never share across processes.
+
+    No ``pool_pre_ping``: it costs a round trip per checkout. A connection the server dropped fails its first
+    statement instead; SQLAlchemy then invalidates the whole pool, the allocation fails as a transient error and
+    its retry gets fresh connections (benchmarks/delius_write.py shows both).
+    """
+    return create_engine(url, pool_size=pool_size, future=True)
 
 
 def init_db(database_url: str, state_database_url: str, delius_username: str) -> None:

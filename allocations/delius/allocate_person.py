@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from allocations.delius.models import Offender
 from allocations.delius.responsible_officer import replace_responsible_officer
@@ -16,7 +16,6 @@ from allocations.delius.steps.iaps import flag_offender, person_has_accredited_p
 from allocations.delius.steps.kinds import PERSON
 from allocations.delius.steps.new_manager import replace_manager
 from allocations.delius.steps.oracle import rebuild_optimisation_tables
-from allocations.delius.steps.pending_transfer import pending_transfer_exists
 from allocations.delius.steps.unit_of_work import UnitOfWork, unit_of_work
 from allocations.delius.steps.validation import validate
 from allocations.errors import IgnorableMessage, NotFound
@@ -49,7 +48,7 @@ def _allocate(uow: UnitOfWork, detail: PersonAllocationDetail, audit: AuditParam
     active = find_active_manager(connection, PERSON, offender_id, detail.created_date, f"crn {detail.crn}")
     if is_duplicate(active, detail):
         return Outcome.duplicate(offenderId=offender_id)
-    if pending_transfer_exists(connection, PERSON, offender_id):
+    if active.pending_transfer:
         raise IgnorableMessage("Pending transfer exists in Delius")
     validated = validate(connection, PERSON, active, detail)
 
@@ -61,11 +60,15 @@ def _allocate(uow: UnitOfWork, detail: PersonAllocationDetail, audit: AuditParam
     return Outcome.applied(offenderId=offender_id, offenderManagerId=new.id)
 
 
+_offender = Offender.__table__.c
+_LOCK_OFFENDER = (
+    select(_offender.offender_id).where(_offender.crn == bindparam("crn", type_=_offender.crn.type)).with_for_update()
+)
+
+
 def lock_offender(connection: Connection, crn: str) -> int:
     """The person's id, their row locked so concurrent allocations of them queue (no soft-delete filter)."""
-    found = connection.execute(
-        select(Offender.offender_id).where(Offender.crn == crn).with_for_update()
-    ).scalar_one_or_none()
+    found = connection.execute(_LOCK_OFFENDER, {"crn": crn}).scalar_one_or_none()
     if found is None:
         raise NotFound(f"Person with crn of {crn} not found")
     return int(found)

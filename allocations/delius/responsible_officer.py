@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.exc import NoResultFound
 
 from allocations.delius.models import (
     OffenderManager,
@@ -16,13 +17,15 @@ from allocations.delius.models import (
     Team,
 )
 from allocations.delius.steps.contacts import ContactAuthor, ContactSubject, insert_contact
+from allocations.delius.steps.kinds import table
 from allocations.delius.steps.notes import ResponsibleOfficerDetails, display_name, ro_change_notes
 from allocations.errors import NotFound, OptimisticLockFailure
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from sqlalchemy import Connection
+    from sqlalchemy import Connection, Select, Update
+    from sqlalchemy.sql.dml import ReturningInsert
 
     from allocations.delius.steps.active_manager import ActiveManager
     from allocations.delius.steps.new_manager import NewManager
@@ -48,40 +51,29 @@ def replace_responsible_officer(
 ) -> int:
     """End the RO active at the new manager's start, insert one pointing at the new manager, write ROC."""
     offender_id = old_manager.parent_id
-    old = find_active_responsible_officer(uow.connection, offender_id, new.start, crn)
-    old_details = _details(uow.connection, old, end=new.start)
+    row = _active_row(uow.connection, offender_id, new.start, crn)
+    old = _officer(row)
+    old_details = _details(row, old, end=new.start)
     # Delius allows one open RO per person: the old one is ended before the new one is inserted.
     ended = uow.connection.execute(
-        update(ResponsibleOfficer)
-        .where(
-            ResponsibleOfficer.responsible_officer_id == old.id,
-            ResponsibleOfficer.row_version == old.row_version,
-        )
-        .values(
-            end_date=new.start,
-            row_version=ResponsibleOfficer.row_version + 1,
-            last_updated_datetime=uow.now,
-            last_updated_user_id=uow.user_id,
-        )
+        _END_DATE,
+        {"ro_id": old.id, "read_version": old.row_version, "end": new.start, "now": uow.now, "user_id": uow.user_id},
     )
     if ended.rowcount == 0:
         raise OptimisticLockFailure(f"Responsible officer {old.id} was changed by another transaction")
-    new_ro_id = uow.connection.execute(
-        insert(ResponsibleOfficer)
-        .values(
-            offender_id=offender_id,
-            offender_manager_id=new.id,
-            prison_offender_manager_id=None,
-            start_date=new.start,
-            end_date=new.end_date,
-            row_version=0,
-            created_datetime=uow.now,
-            last_updated_datetime=uow.now,
-            created_by_user_id=uow.user_id,
-            last_updated_user_id=uow.user_id,
-        )
-        .returning(ResponsibleOfficer.responsible_officer_id)
-    ).scalar_one()
+    values = {
+        "offender_id": offender_id,
+        "offender_manager_id": new.id,
+        "prison_offender_manager_id": None,
+        "start_date": new.start,
+        "end_date": new.end_date,
+        "row_version": 0,
+        "created_datetime": uow.now,
+        "last_updated_datetime": uow.now,
+        "created_by_user_id": uow.user_id,
+        "last_updated_user_id": uow.user_id,
+    }
+    new_ro_id = uow.connection.execute(_INSERT, values).scalar_one()
     new_details = ResponsibleOfficerDetails(
         prison=False,
         staff_name=validated.staff.name,
@@ -104,57 +96,89 @@ def find_active_responsible_officer(
     connection: Connection, offender_id: int, at: datetime, crn: str
 ) -> ActiveResponsibleOfficer:
     """The RO with ``start_date <= at < end_date`` (open end = current)."""
-    row = connection.execute(
-        select(
-            ResponsibleOfficer.responsible_officer_id,
-            ResponsibleOfficer.row_version,
-            ResponsibleOfficer.start_date,
-            ResponsibleOfficer.offender_manager_id,
-            ResponsibleOfficer.prison_offender_manager_id,
-        )
-        .where(
-            ResponsibleOfficer.offender_id == offender_id,
-            ResponsibleOfficer.start_date <= at,
-            or_(ResponsibleOfficer.end_date.is_(None), ResponsibleOfficer.end_date > at),
-        )
-        .order_by(ResponsibleOfficer.start_date.desc())
-        .limit(1)
-    ).first()
+    return _officer(_active_row(connection, offender_id, at, crn))
+
+
+def _active_row(connection: Connection, offender_id: int, at: datetime, crn: str) -> Any:
+    """The active RO with the staff, team and provider of the manager it points at, in one statement."""
+    row = connection.execute(_ACTIVE, {"offender_id": offender_id, "at": at}).first()
     if row is None:
         raise NotFound(f"Responsible officer for crn {crn} at {at.isoformat()} not found")
+    return row
+
+
+def _officer(row: Any) -> ActiveResponsibleOfficer:
     return ActiveResponsibleOfficer(row[0], row[1], row[2], row[3], row[4])
 
 
-def _details(connection: Connection, ro: ActiveResponsibleOfficer, end: datetime) -> ResponsibleOfficerDetails:
+def _details(row: Any, ro: ActiveResponsibleOfficer, end: datetime) -> ResponsibleOfficerDetails:
     """Who the RO points at: its community manager or, failing that, its prison offender manager."""
-    prison = ro.offender_manager_id is None
-    if prison:
-        manager_id, staff_id, team_id = (
-            PrisonOffenderManager.prison_offender_manager_id,
-            PrisonOffenderManager.allocation_staff_id,
-            PrisonOffenderManager.allocation_team_id,
-        )
-        provider_id, key = PrisonOffenderManager.probation_area_id, ro.prison_offender_manager_id
-    else:
-        manager_id, staff_id, team_id = (
-            OffenderManager.offender_manager_id,
-            OffenderManager.allocation_staff_id,
-            OffenderManager.team_id,
-        )
-        provider_id, key = OffenderManager.probation_area_id, ro.offender_manager_id
-    row = connection.execute(
-        select(Staff.forename, Staff.forename2, Staff.surname, Team.description, ProbationArea.description)
-        .select_from(manager_id.table)
-        .join(Staff, Staff.staff_id == staff_id)
-        .join(Team, Team.team_id == team_id)
-        .join(ProbationArea, ProbationArea.probation_area_id == provider_id)
-        .where(manager_id == key)
-    ).one()
+    if row[7] is None or row[8] is None or row[9] is None:
+        raise NoResultFound(f"No manager, staff, team or provider for responsible officer {ro.id}")
     return ResponsibleOfficerDetails(
-        prison=prison,
-        staff_name=display_name(row[0], row[1], row[2]),
-        team=row[3],
-        provider=row[4],
+        prison=ro.offender_manager_id is None,
+        staff_name=display_name(row[5], row[6], row[7]),
+        team=row[8],
+        provider=row[9],
         start=ro.start,
         end=end,
     )
+
+
+def _build() -> tuple[Select[Any], Update, ReturningInsert[Any]]:
+    ro, om, pom = table(ResponsibleOfficer), table(OffenderManager), table(PrisonOffenderManager)
+    staff, team, area = table(Staff), table(Team), table(ProbationArea)
+    at = bindparam("at", type_=ro.c.start_date.type)
+    # The prison manager is joined only when the RO has no community manager, so COALESCE picks the right one.
+    pointed_at = ro.outerjoin(om, om.c.offender_manager_id == ro.c.offender_manager_id).outerjoin(
+        pom,
+        and_(
+            ro.c.offender_manager_id.is_(None),
+            pom.c.prison_offender_manager_id == ro.c.prison_offender_manager_id,
+        ),
+    )
+    active = (
+        select(
+            ro.c.responsible_officer_id,
+            ro.c.row_version,
+            ro.c.start_date,
+            ro.c.offender_manager_id,
+            ro.c.prison_offender_manager_id,
+            staff.c.forename,
+            staff.c.forename2,
+            staff.c.surname,
+            team.c.description,
+            area.c.description,
+        )
+        .select_from(
+            pointed_at.outerjoin(
+                staff, staff.c.staff_id == func.coalesce(om.c.allocation_staff_id, pom.c.allocation_staff_id)
+            )
+            .outerjoin(team, team.c.team_id == func.coalesce(om.c.team_id, pom.c.allocation_team_id))
+            .outerjoin(area, area.c.probation_area_id == func.coalesce(om.c.probation_area_id, pom.c.probation_area_id))
+        )
+        .where(
+            ro.c.offender_id == bindparam("offender_id", type_=ro.c.offender_id.type),
+            ro.c.start_date <= at,
+            or_(ro.c.end_date.is_(None), ro.c.end_date > at),
+        )
+        .order_by(ro.c.start_date.desc())
+        .limit(1)
+    )
+    end_date = (
+        update(ro)
+        .where(
+            ro.c.responsible_officer_id == bindparam("ro_id", type_=ro.c.responsible_officer_id.type),
+            ro.c.row_version == bindparam("read_version", type_=ro.c.row_version.type),
+        )
+        .values(
+            end_date=bindparam("end", type_=ro.c.end_date.type),
+            row_version=ro.c.row_version + 1,
+            last_updated_datetime=bindparam("now", type_=ro.c.last_updated_datetime.type),
+            last_updated_user_id=bindparam("user_id", type_=ro.c.last_updated_user_id.type),
+        )
+    )
+    return active, end_date, insert(ro).returning(ro.c.responsible_officer_id)
+
+
+_ACTIVE, _END_DATE, _INSERT = _build()

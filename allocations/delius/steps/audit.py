@@ -7,22 +7,31 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import bindparam, insert, or_, select
 
 from allocations.delius.models import AuditedInteraction, BusinessInteraction
+from allocations.delius.steps.kinds import table
+from allocations.delius.steps.reference_cache import remembered
 from allocations.delius.steps.unit_of_work import service_user_id
 from allocations.errors import NotFound
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
 log = logging.getLogger(__name__)
 
 MAX_PARAMETERS_LENGTH = 500
 PASS = "P"  # noqa: S105 - the audit outcome code, not a password
 FAIL = "F"
+
+_interactions = table(BusinessInteraction).c
+_INTERACTION_ID = select(_interactions.business_interaction_id).where(
+    _interactions.business_interaction_code == bindparam("code"),
+    or_(_interactions.enabled_date.is_(None), _interactions.enabled_date <= bindparam("now")),
+)
+_INSERT_AUDIT = insert(table(AuditedInteraction))
 
 
 class AuditParameters:
@@ -61,23 +70,29 @@ def audited(engine: Engine, delius_username: str, interaction_code: str) -> Iter
 
 
 def write_audit(engine: Engine, delius_username: str, interaction_code: str, outcome: str, parameters: str) -> None:
-    """Insert one ``audited_interaction`` row and commit it on a connection of its own."""
+    """Insert one ``audited_interaction`` row, committed on a connection of its own."""
     now = datetime.now(UTC)
-    with engine.begin() as connection:
-        interaction_id = connection.execute(
-            select(BusinessInteraction.business_interaction_id).where(
-                BusinessInteraction.business_interaction_code == interaction_code,
-                or_(BusinessInteraction.enabled_date.is_(None), BusinessInteraction.enabled_date <= now),
-            )
-        ).scalar_one_or_none()
-        if interaction_id is None:
-            raise NotFound(f"Business interaction {interaction_code} not found")
-        connection.execute(
-            insert(AuditedInteraction).values(
-                business_interaction_id=interaction_id,
-                user_id=service_user_id(connection, delius_username),
-                date_time=now,
-                outcome=outcome,
-                interaction_parameters=parameters,
-            )
-        )
+    # One INSERT is its own transaction: autocommit spares the BEGIN and COMMIT round trips.
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        values = {
+            "business_interaction_id": business_interaction_id(connection, interaction_code, now),
+            "user_id": service_user_id(connection, delius_username),
+            "date_time": now,
+            "outcome": outcome,
+            "interaction_parameters": parameters,
+        }
+        connection.execute(_INSERT_AUDIT, values)
+
+
+def business_interaction_id(connection: Connection, interaction_code: str, now: datetime) -> int:
+    """The interaction enabled at ``now``, cached per engine once found (an enabled interaction stays enabled)."""
+
+    def load() -> int | None:
+        found = connection.execute(_INTERACTION_ID, {"code": interaction_code, "now": now}).scalar()
+        return None if found is None else int(found)
+
+    found = remembered(connection, ("business interaction", interaction_code), load)
+    if found is None:
+        raise NotFound(f"Business interaction {interaction_code} not found")
+    return found

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert
 
 from allocations.delius.models import Contact
+from allocations.delius.steps.kinds import table
 from allocations.delius.steps.notes import london, transfer_notes
 from allocations.delius.steps.reference import contact_type
 
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
     from allocations.delius.steps.kinds import ManagerKind
     from allocations.delius.steps.new_manager import NewManager
     from allocations.delius.steps.unit_of_work import UnitOfWork
+
+
+_INSERT = insert(table(Contact)).returning(table(Contact).c.contact_id)
 
 
 @dataclass(frozen=True)
@@ -52,35 +56,31 @@ def insert_contact(  # noqa: PLR0913 - type, subject, author and text are indepe
     """Insert a contact of ``type_code``; ``sensitive`` None means the contact type's own flag."""
     kind = contact_type(uow.connection, type_code)
     is_sensitive = kind.sensitive if sensitive is None else sensitive
-    statement = (
-        insert(Contact)
-        .values(
-            offender_id=subject.offender_id,
-            event_id=subject.event_id,
-            rqmnt_id=subject.rqmnt_id,
-            lic_condition_id=subject.lic_condition_id,
-            contact_type_id=kind.id,
-            notes=notes,
-            contact_date=london(author.at).date(),
-            contact_start_time=author.at,
-            staff_id=author.staff_id,
-            staff_employee_id=author.staff_id,
-            team_id=author.team_id,
-            probation_area_id=author.provider_id,
-            sensitive="Y" if is_sensitive else "N",
-            trust_provider_team_id=author.team_id,
-            trust_provider_flag=0,
-            partition_area_id=0,
-            soft_deleted=0,
-            row_version=0,
-            created_datetime=uow.now,
-            last_updated_datetime=uow.now,
-            created_by_user_id=uow.user_id,
-            last_updated_user_id=uow.user_id,
-        )
-        .returning(Contact.contact_id)
-    )
-    return int(uow.connection.execute(statement).scalar_one())
+    values = {
+        "offender_id": subject.offender_id,
+        "event_id": subject.event_id,
+        "rqmnt_id": subject.rqmnt_id,
+        "lic_condition_id": subject.lic_condition_id,
+        "contact_type_id": kind.id,
+        "notes": notes,
+        "contact_date": london(author.at).date(),
+        "contact_start_time": author.at,
+        "staff_id": author.staff_id,
+        "staff_employee_id": author.staff_id,
+        "team_id": author.team_id,
+        "probation_area_id": author.provider_id,
+        "sensitive": "Y" if is_sensitive else "N",
+        "trust_provider_team_id": author.team_id,
+        "trust_provider_flag": 0,
+        "partition_area_id": 0,
+        "soft_deleted": 0,
+        "row_version": 0,
+        "created_datetime": uow.now,
+        "last_updated_datetime": uow.now,
+        "created_by_user_id": uow.user_id,
+        "last_updated_user_id": uow.user_id,
+    }
+    return int(uow.connection.execute(_INSERT, values).scalar_one())
 
 
 def insert_transfer_contact(

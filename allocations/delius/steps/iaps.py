@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import bindparam, insert, select, update
 
 from allocations.delius import codes
 from allocations.delius.models import (
@@ -18,9 +18,10 @@ from allocations.delius.models import (
     RequirementMainCategory,
     StandardReference,
 )
+from allocations.delius.steps.kinds import table
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Select
+    from sqlalchemy import BindParameter, ColumnElement, Connection, Insert, Select, Update
 
     from allocations.delius.models import Base
 
@@ -33,44 +34,48 @@ def is_accredited_programme(main: str | None, additional: str | None, sub: str |
 
 
 def _categories() -> Select[str, str, str]:
-    sub = aliased(StandardReference)
+    rqmnt, main, additional = table(Requirement), table(RequirementMainCategory), table(AdRequirementMainCategory)
+    sub = table(StandardReference).alias("sub")
     return (
-        select(RequirementMainCategory.code, AdRequirementMainCategory.code, sub.code_value)
-        .select_from(Requirement)
-        .outerjoin(
-            RequirementMainCategory,
-            RequirementMainCategory.rqmnt_type_main_category_id == Requirement.rqmnt_type_main_category_id,
-        )
-        .outerjoin(
-            AdRequirementMainCategory,
-            AdRequirementMainCategory.ad_rqmnt_type_main_category_id == Requirement.ad_rqmnt_type_main_category_id,
-        )
-        .outerjoin(sub, sub.standard_reference_list_id == Requirement.rqmnt_type_sub_category_id)
+        select(main.c.code, additional.c.code, sub.c.code_value)
+        .select_from(rqmnt)
+        .outerjoin(main, main.c.rqmnt_type_main_category_id == rqmnt.c.rqmnt_type_main_category_id)
+        .outerjoin(additional, additional.c.ad_rqmnt_type_main_category_id == rqmnt.c.ad_rqmnt_type_main_category_id)
+        .outerjoin(sub, sub.c.standard_reference_list_id == rqmnt.c.rqmnt_type_sub_category_id)
     )
 
 
-def _any_accredited(connection: Connection, statement: Select[str, str, str]) -> bool:
-    return any(is_accredited_programme(*row) for row in connection.execute(statement))
+def _by(column: ColumnElement[int]) -> BindParameter[int]:
+    return bindparam("id", type_=column.type)
+
+
+_rqmnt, _disposal = table(Requirement).c, table(Disposal).c
+_OF_PERSON = _categories().where(_rqmnt.offender_id == _by(_rqmnt.offender_id))
+_OF_EVENT = (
+    _categories()
+    .join(table(Disposal), _disposal.disposal_id == _rqmnt.disposal_id)
+    .where(_disposal.event_id == _by(_disposal.event_id), _rqmnt.active_flag == 1, _rqmnt.soft_deleted == 0)
+)
+_OF_REQUIREMENT = _categories().where(_rqmnt.rqmnt_id == _by(_rqmnt.rqmnt_id))
+
+
+def _any_accredited(connection: Connection, statement: Select[str, str, str], key: int) -> bool:
+    return any(is_accredited_programme(*row) for row in connection.execute(statement, {"id": key}))
 
 
 def person_has_accredited_programme(connection: Connection, offender_id: int) -> bool:
     """Any requirement of the person, whatever its state (spec §3.9 step 10)."""
-    return _any_accredited(connection, _categories().where(Requirement.offender_id == offender_id))
+    return _any_accredited(connection, _OF_PERSON, offender_id)
 
 
 def event_has_accredited_programme(connection: Connection, event_id: int) -> bool:
     """Any active, non-deleted requirement of the event's disposal (spec §3.10 step 12)."""
-    statement = (
-        _categories()
-        .join(Disposal, Disposal.disposal_id == Requirement.disposal_id)
-        .where(Disposal.event_id == event_id, Requirement.active_flag == 1, Requirement.soft_deleted == 0)
-    )
-    return _any_accredited(connection, statement)
+    return _any_accredited(connection, _OF_EVENT, event_id)
 
 
 def requirement_is_accredited_programme(connection: Connection, rqmnt_id: int) -> bool:
     """The requirement itself (spec §3.11 step 13)."""
-    return _any_accredited(connection, _categories().where(Requirement.rqmnt_id == rqmnt_id))
+    return _any_accredited(connection, _OF_REQUIREMENT, rqmnt_id)
 
 
 def flag_offender(connection: Connection, offender_id: int) -> None:
@@ -89,10 +94,17 @@ def flag_requirement(connection: Connection, rqmnt_id: int) -> None:
 
 
 def _upsert_flag(connection: Connection, model: type[Base], key_name: str, value: int) -> None:
-    # Select then insert or update: the same statements work on Oracle and PostgreSQL (no MERGE / ON CONFLICT).
-    key = model.__table__.c[key_name]
-    exists = connection.execute(select(key).where(key == value).with_for_update()).first()
-    if exists is None:
-        connection.execute(insert(model).values({key_name: value, "iaps_flag": 1}))
-    else:
-        connection.execute(update(model).where(key == value).values(iaps_flag=1))
+    # Update, then insert when no row was there: the same statements work on Oracle and PostgreSQL (no MERGE /
+    # ON CONFLICT), and an existing flag costs one statement.
+    set_flag, add_flag = _upsert_statements(model, key_name)
+    if connection.execute(set_flag, {"key": value}).rowcount == 0:
+        connection.execute(add_flag, {"key": value})
+
+
+@cache
+def _upsert_statements(model: type[Base], key_name: str) -> tuple[Update, Insert]:
+    flags = table(model)
+    key = flags.c[key_name]
+    value = bindparam("key", type_=key.type)
+    set_flag = update(flags).where(key == value).values(iaps_flag=1)
+    return set_flag, insert(flags).values({key_name: value, "iaps_flag": 1})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from allocations.delius import codes
 from allocations.delius.models import (
@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from sqlalchemy import Column, Table
 
     from allocations.delius.models import Base
+
+
+def table(model: type[Base]) -> Table:
+    """The table of a model, typed as one."""
+    return cast("Table", model.__table__)
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 
 from allocations.errors import OptimisticLockFailure
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from sqlalchemy import Update
+    from sqlalchemy.sql.dml import ReturningInsert
 
     from allocations.delius.steps.active_manager import ActiveManager
     from allocations.delius.steps.kinds import ManagerKind
@@ -72,9 +76,7 @@ def replace_manager(
     }
     if kind.transfer_reason_code is not None:
         values["transfer_reason_id"] = transfer_reason_id
-    new_id = uow.connection.execute(
-        insert(kind.table).values(values).returning(kind.column(kind.id_column))
-    ).scalar_one()
+    new_id = uow.connection.execute(_insert_statement(kind), values).scalar_one()
     return NewManager(
         id=new_id,
         start=start,
@@ -88,16 +90,39 @@ def replace_manager(
 
 def end_date_row(uow: UnitOfWork, kind: ManagerKind, row_id: int, row_version: int, end_date: datetime) -> None:
     """Set ``end_date`` (and ``active_flag``) on a manager row read at ``row_version``."""
-    statement = (
-        update(kind.table)
-        .where(kind.column(kind.id_column) == row_id, kind.column("row_version") == row_version)
-        .values(
-            end_date=end_date,
-            active_flag=active_flag(end_date, uow.now),
-            row_version=kind.column("row_version") + 1,
-            last_updated_datetime=uow.now,
-            last_updated_user_id=uow.user_id,
-        )
-    )
-    if uow.connection.execute(statement).rowcount == 0:
+    parameters = {
+        "b_id": row_id,
+        "b_row_version": row_version,
+        "b_end_date": end_date,
+        "b_active_flag": active_flag(end_date, uow.now),
+        "b_now": uow.now,
+        "b_user_id": uow.user_id,
+    }
+    if uow.connection.execute(_end_date_statement(kind), parameters).rowcount == 0:
         raise OptimisticLockFailure(f"{kind.label} {row_id} was changed by another transaction")
+
+
+# Built once per kind: building a statement costs more client CPU than executing it.
+@cache
+def _insert_statement(kind: ManagerKind) -> ReturningInsert[Any]:
+    """Insert whichever columns the parameters name, returning the new id (from the table's sequence)."""
+    return insert(kind.table).returning(kind.column(kind.id_column))
+
+
+@cache
+def _end_date_statement(kind: ManagerKind) -> Update:
+    # Bind names differ from column names: SQLAlchemy reserves those for its own SET parameters.
+    values: dict[str, Any] = {
+        "end_date": bindparam("b_end_date"),
+        "active_flag": bindparam("b_active_flag"),
+        "row_version": kind.column("row_version") + 1,
+        "last_updated_datetime": bindparam("b_now"),
+        "last_updated_user_id": bindparam("b_user_id"),
+    }
+    return (
+        update(kind.table)
+        .where(
+            kind.column(kind.id_column) == bindparam("b_id"), kind.column("row_version") == bindparam("b_row_version")
+        )
+        .values(values)
+    )

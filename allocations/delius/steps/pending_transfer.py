@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from allocations.delius import codes
 from allocations.delius.models import ReferenceDataMaster, StandardReference
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
+    from sqlalchemy import Connection, Select
 
     from allocations.delius.steps.kinds import ManagerKind
 
 
-def pending_transfer_exists(connection: Connection, kind: ManagerKind, parent_id: int) -> bool:
-    """True when a non-deleted transfer row of the component has status ``PN``."""
+@cache
+def pending_transfers_statement(kind: ManagerKind) -> Select[int]:
+    """Count of the component's non-deleted ``PN`` transfers; bind ``parent_id``. Built once per kind."""
     transfers = kind.transfer_table
-    statement = (
+    return (
         select(func.count())
         .select_from(transfers)
         .join(
@@ -30,10 +32,14 @@ def pending_transfer_exists(connection: Connection, kind: ManagerKind, parent_id
             ReferenceDataMaster.reference_data_master_id == StandardReference.reference_data_master_id,
         )
         .where(
-            transfers.c[kind.parent_column] == parent_id,
+            transfers.c[kind.parent_column] == bindparam("parent_id"),
             transfers.c.soft_deleted == 0,
             StandardReference.code_value == codes.PENDING_TRANSFER,
             ReferenceDataMaster.code_set_name == codes.TRANSFER_STATUS,
         )
     )
-    return bool(connection.execute(statement).scalar_one())
+
+
+def pending_transfer_exists(connection: Connection, kind: ManagerKind, parent_id: int) -> bool:
+    """True when a non-deleted transfer row of the component has status ``PN``."""
+    return bool(connection.execute(pending_transfers_statement(kind), {"parent_id": parent_id}).scalar_one())

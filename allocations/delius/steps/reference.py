@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from allocations.delius.models import ContactType, ReferenceDataMaster, StandardReference, TransferReason
+from allocations.delius.steps.reference_cache import remembered
 from allocations.errors import NotFound
 
 if TYPE_CHECKING:
@@ -23,29 +24,40 @@ class ReferenceCode:
     description: str
 
 
+# Built once: building a statement costs more client CPU than executing it (its cache key is memoised on it).
+_REFERENCE_CODE = (
+    select(StandardReference.standard_reference_list_id, StandardReference.code_description)
+    .join(
+        ReferenceDataMaster,
+        ReferenceDataMaster.reference_data_master_id == StandardReference.reference_data_master_id,
+    )
+    .where(ReferenceDataMaster.code_set_name == bindparam("dataset"), StandardReference.code_value == bindparam("code"))
+)
+_TRANSFER_REASON = select(TransferReason.transfer_reason_id).where(TransferReason.code == bindparam("code"))
+_CONTACT_TYPE = select(ContactType.contact_type_id, ContactType.sensitive_contact).where(
+    ContactType.code == bindparam("code")
+)
+
+
 def reference_code(connection: Connection, dataset: str, code: str) -> ReferenceCode:
     """The code in ``dataset``; NotFound "<dataset> with code of <code> not found"."""
-    row = connection.execute(
-        select(StandardReference.standard_reference_list_id, StandardReference.code_description)
-        .join(
-            ReferenceDataMaster,
-            ReferenceDataMaster.reference_data_master_id == StandardReference.reference_data_master_id,
-        )
-        .where(ReferenceDataMaster.code_set_name == dataset, StandardReference.code_value == code)
-    ).first()
+    row = connection.execute(_REFERENCE_CODE, {"dataset": dataset, "code": code}).first()
     if row is None:
         raise NotFound(f"{dataset} with code of {code} not found")
     return ReferenceCode(row[0], code, row[1])
 
 
 def transfer_reason_id(connection: Connection, code: str) -> int:
-    """``r_transfer_reason`` id of ``code`` (``CASE ORDER``, ``COMPONENT``)."""
-    found = connection.execute(
-        select(TransferReason.transfer_reason_id).where(TransferReason.code == code)
-    ).scalar_one_or_none()
+    """``r_transfer_reason`` id of ``code`` (``CASE ORDER``, ``COMPONENT``), remembered per engine."""
+
+    def look_up() -> int | None:
+        found = connection.execute(_TRANSFER_REASON, {"code": code}).scalar_one_or_none()
+        return None if found is None else int(found)
+
+    found = remembered(connection, ("transfer_reason", code), look_up)
     if found is None:
         raise NotFound(f"Transfer Reason with code of {code} not found")
-    return int(found)
+    return found
 
 
 @dataclass(frozen=True)
@@ -58,10 +70,13 @@ class ContactTypeRow:
 
 
 def contact_type(connection: Connection, code: str) -> ContactTypeRow:
-    """The contact type with ``code``; NotFound "Contact Type not found: CODE"."""
-    row = connection.execute(
-        select(ContactType.contact_type_id, ContactType.sensitive_contact).where(ContactType.code == code)
-    ).first()
-    if row is None:
+    """The contact type with ``code``, remembered per engine; NotFound "Contact Type not found: CODE"."""
+
+    def look_up() -> ContactTypeRow | None:
+        row = connection.execute(_CONTACT_TYPE, {"code": code}).first()
+        return None if row is None else ContactTypeRow(row[0], code, row[1] == "Y")
+
+    found = remembered(connection, ("contact_type", code), look_up)
+    if found is None:
         raise NotFound(f"Contact Type not found: {code}")
-    return ContactTypeRow(row[0], code, row[1] == "Y")
+    return found

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from allocations.delius.models import User
+from allocations.delius.steps.reference_cache import remembered
 from allocations.errors import NotFound
 
 if TYPE_CHECKING:
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
 log = logging.getLogger(__name__)
+
+_USER_ID = select(User.user_id).where(User.distinguished_name == bindparam("username"))
 
 
 @dataclass
@@ -57,10 +60,13 @@ def unit_of_work(engine: Engine, delius_username: str) -> Iterator[UnitOfWork]:
 
 
 def service_user_id(connection: Connection, delius_username: str) -> int:
-    """``user_.user_id`` of the configured Delius user."""
-    found = connection.execute(
-        select(User.user_id).where(User.distinguished_name == delius_username)
-    ).scalar_one_or_none()
+    """``user_.user_id`` of the configured Delius user, remembered per engine."""
+
+    def look_up() -> int | None:
+        found = connection.execute(_USER_ID, {"username": delius_username}).scalar_one_or_none()
+        return None if found is None else int(found)
+
+    found = remembered(connection, ("user", delius_username), look_up)
     if found is None:
         raise NotFound(f"User with username of {delius_username} not found")
-    return int(found)
+    return found

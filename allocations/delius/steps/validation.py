@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, literal_column, select
 
 from allocations.delius.codes import reason_code
-from allocations.delius.models import ProbationArea, Staff, StaffTeam, Team
+from allocations.delius.models import ProbationArea, ReferenceDataMaster, Staff, StaffTeam, StandardReference, Team
 from allocations.delius.steps.notes import display_name
-from allocations.delius.steps.reference import ReferenceCode, reference_code
+from allocations.delius.steps.reference import ReferenceCode
 from allocations.errors import IgnorableMessage, NotActive, NotFound, StaffNotInTeam
 
 if TYPE_CHECKING:
@@ -56,10 +56,62 @@ class Validated:
     start: datetime
 
 
+_TEAM_COLUMNS = (
+    Team.team_id,
+    Team.code,
+    Team.description,
+    ProbationArea.probation_area_id,
+    ProbationArea.code,
+    ProbationArea.description,
+    Team.end_date,
+)
+_STAFF_COLUMNS = (Staff.staff_id, Staff.officer_code, Staff.forename, Staff.forename2, Staff.surname, Staff.end_date)
+_FIND_TEAM = (
+    select(*_TEAM_COLUMNS)
+    .join(ProbationArea, ProbationArea.probation_area_id == Team.probation_area_id)
+    .where(Team.code == bindparam("team_code"))
+)
+_FIND_STAFF = select(*_STAFF_COLUMNS).where(Staff.officer_code == bindparam("staff_code"))
+
+# Everything validation reads, in one round trip: each part is outer-joined to a one-row anchor, so a missing team,
+# reason, staff member or membership shows as NULLs and the checks below still fail in the spec's order.
+_reason = (
+    select(StandardReference.standard_reference_list_id, StandardReference.code_description)
+    .join(
+        ReferenceDataMaster,
+        ReferenceDataMaster.reference_data_master_id == StandardReference.reference_data_master_id,
+    )
+    .where(
+        ReferenceDataMaster.code_set_name == bindparam("dataset"),
+        StandardReference.code_value == bindparam("reason_code"),
+    )
+    .subquery("reason")
+)
+_anchor = select(literal_column("1").label("one")).subquery("anchor")
+_VALIDATION = (
+    select(*_TEAM_COLUMNS, *_STAFF_COLUMNS, StaffTeam.staff_id, *_reason.c)
+    .select_from(_anchor)
+    .outerjoin(Team, Team.code == bindparam("team_code"))
+    .outerjoin(ProbationArea, ProbationArea.probation_area_id == Team.probation_area_id)
+    .outerjoin(Staff, Staff.officer_code == bindparam("staff_code"))
+    .outerjoin(StaffTeam, and_(StaffTeam.staff_id == Staff.staff_id, StaffTeam.team_id == Team.team_id))
+    # Not true(): Oracle renders that as "ON 1".
+    .outerjoin(_reason, _reason.c.standard_reference_list_id.is_not(None))
+)
+
+
 def validate(connection: Connection, kind: ManagerKind, active: ActiveManager, detail: AllocationDetail) -> Validated:
     """Checks 1-7 of spec §3.4; the first failure raises."""
     at = detail.created_date
-    team = find_team(connection, detail.team_code)
+    code = reason_code(kind.reason_dataset, detail.allocation_reason)
+    parameters = {
+        "team_code": detail.team_code,
+        "staff_code": detail.staff_code,
+        "dataset": kind.reason_dataset,
+        "reason_code": code,
+    }
+    row: Any = connection.execute(_VALIDATION, parameters).first()
+    team = _team(row[0:7])
     if team is None:
         raise NotFound(f"Team with code of {detail.team_code} not found")
     if team.provider_id != active.provider_id:
@@ -68,47 +120,37 @@ def validate(connection: Connection, kind: ManagerKind, active: ActiveManager, d
         )
     if team.end_date is not None and team.end_date < at:
         raise IgnorableMessage("Team is not active", teamCode=team.code, endDate=team.end_date.isoformat())
-    reason = reference_code(connection, kind.reason_dataset, reason_code(kind.reason_dataset, detail.allocation_reason))
-    staff = find_staff(connection, detail.staff_code)
+    if row[14] is None:
+        raise NotFound(f"{kind.reason_dataset} with code of {code} not found")
+    reason = ReferenceCode(row[14], code, row[15])
+    staff = _staff(row[7:13])
     if staff is None:
         raise NotFound(f"Staff with code of {detail.staff_code} not found")
     if staff.end_date is not None and staff.end_date < at:
         raise NotActive(f"Staff with code of {staff.code} not active")
-    member = connection.execute(
-        select(StaffTeam.staff_id).where(StaffTeam.staff_id == staff.id, StaffTeam.team_id == team.id)
-    ).first()
-    if member is None:
+    if row[13] is None:
         raise StaffNotInTeam(f"Staff {staff.code} not in Team {team.code}")
     return Validated(team, staff, reason, at)
 
 
 def find_team(connection: Connection, code: str) -> TeamRow | None:
     """The team with ``code`` and its provider, or None."""
-    row = connection.execute(
-        select(
-            Team.team_id,
-            Team.code,
-            Team.description,
-            ProbationArea.probation_area_id,
-            ProbationArea.code,
-            ProbationArea.description,
-            Team.end_date,
-        )
-        .join(ProbationArea, ProbationArea.probation_area_id == Team.probation_area_id)
-        .where(Team.code == code)
-    ).first()
-    if row is None:
-        return None
-    return TeamRow(row[0], row[1].strip(), row[2], row[3], row[4].strip(), row[5], row[6])
+    return _team(connection.execute(_FIND_TEAM, {"team_code": code}).first())
 
 
 def find_staff(connection: Connection, code: str) -> StaffRow | None:
     """The staff member with ``officer_code = code``, or None."""
-    row = connection.execute(
-        select(
-            Staff.staff_id, Staff.officer_code, Staff.forename, Staff.forename2, Staff.surname, Staff.end_date
-        ).where(Staff.officer_code == code)
-    ).first()
-    if row is None:
+    return _staff(connection.execute(_FIND_STAFF, {"staff_code": code}).first())
+
+
+def _team(row: Any) -> TeamRow | None:
+    # The provider id is checked too: without its provider a team is as good as missing (an inner join before).
+    if row is None or row[0] is None or row[3] is None:
+        return None
+    return TeamRow(row[0], row[1].strip(), row[2], row[3], row[4].strip(), row[5], row[6])
+
+
+def _staff(row: Any) -> StaffRow | None:
+    if row is None or row[0] is None:
         return None
     return StaffRow(row[0], row[1].strip(), display_name(row[2], row[3], row[4]), row[5])
