@@ -38,7 +38,7 @@ def test_allocation_in_flight_when_the_worker_dies_is_applied_once_by_the_next_w
     pipeline.stub.delay(path, 0.0)
     survivor = start_worker(crash_env, name="survivor")
     try:
-        outcome = pipeline.outcome(received, timeout=60)
+        outcome = pipeline.outcome(received, timeout=120)
     finally:
         survivor.stop()
 
