@@ -50,3 +50,7 @@ def _add_operations() -> None:
 
 
 _add_operations()
+
+
+if __name__ == "__main__":
+    main()
