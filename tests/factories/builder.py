@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, insert, select
 
-from allocations.config import DEFAULT_DELIUS_USERNAME
 from allocations.delius import codes
-from allocations.delius.allocate import allocate
 from allocations.delius.models import (
     AdRequirementMainCategory,
-    AuditedInteraction,
-    Contact,
-    ContactType,
     Disposal,
     Event,
     LicenceCondition,
@@ -35,78 +29,14 @@ from allocations.delius.models import (
     User,
 )
 from allocations.delius.steps.kinds import EVENT, LICENCE_CONDITION, PERSON, REQUIREMENT, ManagerKind
-from allocations.event_types import EventType
-from allocations.events import AllocationEvent
 from allocations.workload.details import (
     AllocationDetail,
     AllocationReason,
-    EventAllocationDetail,
-    LicenceConditionAllocationDetail,
-    PersonAllocationDetail,
-    RequirementAllocationDetail,
 )
-
-if TYPE_CHECKING:
-    from allocations.outcome import Outcome
+from factories.rows import Case, ProviderRow, Sentence, StaffRow, TeamRow
 
 _numbers = itertools.count(1)
 D = TypeVar("D", bound=AllocationDetail)
-
-START = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
-CREATED = datetime(2025, 6, 4, 13, 5, 9, 118000, tzinfo=UTC)  # 14:05:09 in London (BST)
-
-
-@dataclass(frozen=True)
-class ProviderRow:
-    id: int
-    code: str
-    description: str
-
-
-@dataclass(frozen=True)
-class TeamRow:
-    id: int
-    code: str
-    description: str
-    provider: ProviderRow
-
-
-@dataclass(frozen=True)
-class StaffRow:
-    id: int
-    code: str
-    name: str
-
-
-@dataclass(frozen=True)
-class Case:
-    """A person with a current community manager and a responsible officer pointing at it."""
-
-    offender_id: int
-    crn: str
-    manager_id: int
-    ro_id: int
-    team: TeamRow
-    staff: StaffRow
-    start: datetime
-
-    @property
-    def provider(self) -> ProviderRow:
-        return self.team.provider
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """An event of a case with its disposal, one requirement and one licence condition, all managed like the case."""
-
-    event_id: int
-    number: str
-    disposal_id: int
-    requirement_id: int
-    condition_id: int
-    event_manager_id: int
-    requirement_manager_id: int
-    condition_manager_id: int
 
 
 class DeliusBuilder:
@@ -357,92 +287,3 @@ class DeliusBuilder:
             for kind, parent_id in ((EVENT, event_id), (REQUIREMENT, requirement_id), (LICENCE_CONDITION, condition_id))
         ]
         return Sentence(event_id, number, disposal_id, requirement_id, condition_id, *managers)
-
-
-def person_detail(
-    crn: str,
-    staff_code: str,
-    team_code: str,
-    created: datetime,
-    reason: AllocationReason = AllocationReason.INITIAL_ALLOCATION,
-) -> PersonAllocationDetail:
-    """A person allocation detail as Workload would serve it."""
-    return PersonAllocationDetail(
-        id="9a1e0c55-2f4b-4d0e-8b61-77c3a2d9e001",
-        staff_code=staff_code,
-        team_code=team_code,
-        created_date=created,
-        allocation_reason=reason,
-        crn=crn,
-    )
-
-
-def person_event(crn: str) -> AllocationEvent:
-    """The domain event announcing a person allocation of ``crn``."""
-    return AllocationEvent(
-        event_id="0b6f3c2e-1d5a-4a57-9a0e-5b7d2e1f9c44",
-        event_type=EventType.PERSON,
-        detail_url="https://workload.example/allocation/person/9a1e0c55",
-        crn=crn,
-    )
-
-
-def detail_of(
-    detail_type: type[D],
-    staff_code: str,
-    team_code: str,
-    created: datetime = CREATED,
-    reason: AllocationReason = AllocationReason.INITIAL_ALLOCATION,
-    **fields: Any,
-) -> D:
-    """An event, requirement or licence-condition detail as Workload would serve it (event number 3 by default)."""
-    return detail_type(
-        id="3f1c2a9e-8b7d-4e6f-a1b2-c3d4e5f60718",
-        staff_code=staff_code,
-        team_code=team_code,
-        created_date=created,
-        allocation_reason=reason,
-        **{"event_number": 3, **fields},
-    )
-
-
-_EVENT_TYPES = {
-    PersonAllocationDetail: EventType.PERSON,
-    EventAllocationDetail: EventType.EVENT,
-    RequirementAllocationDetail: EventType.REQUIREMENT,
-    LicenceConditionAllocationDetail: EventType.LICENCE_CONDITION,
-}
-
-
-def apply(engine: Engine, crn: str, detail: AllocationDetail) -> Outcome:
-    """Allocate ``detail`` through the entry point, announced by a message naming ``crn``, as the write task does."""
-    event = AllocationEvent(
-        event_id="0b6f3c2e-1d5a-4a57-9a0e-5b7d2e1f9c44",
-        event_type=_EVENT_TYPES[type(detail)],
-        detail_url="https://workload.example/allocation/x",
-        crn=crn,
-    )
-    return allocate(engine, DEFAULT_DELIUS_USERNAME, event, detail)
-
-
-def read_rows(engine: Engine, model: Any, *order: Any) -> list[Any]:
-    """Every row of ``model``'s table as mappings, in ``order``."""
-    with engine.connect() as c:
-        return list(c.execute(select(model.__table__).order_by(*order)).mappings())
-
-
-def contact_rows(engine: Engine) -> list[dict[str, Any]]:
-    """Every contact as a dict with its contact type's code under ``type``, oldest first."""
-    with engine.connect() as c:
-        rows = c.execute(
-            select(Contact.__table__, ContactType.code)
-            .join(ContactType, ContactType.contact_type_id == Contact.contact_type_id)
-            .order_by(Contact.contact_id)
-        ).mappings()
-        return [{**row, "type": row["code"]} for row in rows]
-
-
-def audit_rows(engine: Engine) -> list[tuple[str, str]]:
-    """``(outcome, interaction_parameters)`` of every audited interaction, oldest first."""
-    rows = read_rows(engine, AuditedInteraction, AuditedInteraction.date_time)
-    return [(r["outcome"], r["interaction_parameters"]) for r in rows]
