@@ -7,6 +7,7 @@ Each test session gets a fresh database with every schema created once; tests th
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,10 +29,16 @@ CASE_TABLES = sorted(set(metadata.tables) - REFERENCE_TABLES)
 
 
 @pytest.fixture(scope="session")
-def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url, stop = services.start_postgres(os.environ.get("DATABASE_URL"), tmp_path_factory.mktemp("pg") / "data")
-    yield url
-    stop()
+def postgres_server_url() -> Iterator[str]:
+    """The environment's PostgreSQL, else an embedded one.
+
+    Its data lives outside pytest's temporary directories: pytest deletes old ones while a concurrent session (a
+    second terminal) may still be running its server there.
+    """
+    with tempfile.TemporaryDirectory(prefix="allocations-pg-") as scratch:
+        url, stop = services.start_postgres(os.environ.get("DATABASE_URL"), Path(scratch) / "data")
+        yield url
+        stop()
 
 
 @pytest.fixture(scope="session")
