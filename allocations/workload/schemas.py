@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 from allocations.errors import InvalidMessage
 from allocations.workload.dates import LondonDateTime
@@ -73,6 +73,14 @@ class EventDetailSchema(_DetailSchema):
     spo_staff_code = fields.String(data_key="spoStaffCode", allow_none=True, load_default=None)
     spo_oversight_notes = fields.String(data_key="spoOversightNotes", allow_none=True, load_default=None)
     sensitive_oversight_notes = fields.Boolean(data_key="sensitiveOversightNotes", allow_none=True, load_default=None)
+
+    @pre_load
+    def _blank_spo_is_none(self, data: Any, **_: Any) -> Any:
+        """A blank SPO staff code means "no SPO given", as null does (it would be looked up and never found)."""
+        code = data.get("spoStaffCode") if isinstance(data, dict) else None
+        if isinstance(code, str) and not code.strip():
+            return {**data, "spoStaffCode": None}
+        return data
 
 
 class RequirementDetailSchema(_DetailSchema):

@@ -170,3 +170,16 @@ def test_created_date_is_the_london_instant():
 
     assert detail.created_date == datetime(2025, 7, 1, 10, 30, tzinfo=LONDON)
     assert detail.created_date.utcoffset() == timedelta(hours=1)
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_blank_spo_staff_code_means_no_spo(blank):
+    body = {
+        "id": "e-1",
+        "staffCode": "N01A001",
+        "teamCode": "N01T01",
+        "createdDate": "2025-03-04T14:05:09Z",
+        "eventNumber": 3,
+        "spoStaffCode": blank,
+    }
+    assert parse_detail(body).spo_staff_code is None
