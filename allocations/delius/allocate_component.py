@@ -16,7 +16,6 @@ from allocations.delius.steps.duplicate import is_duplicate
 from allocations.delius.steps.locking import lock_row
 from allocations.delius.steps.new_manager import replace_manager
 from allocations.delius.steps.oracle import rebuild_optimisation_tables
-from allocations.delius.steps.pending_transfer import pending_transfer_exists
 from allocations.delius.steps.reference import transfer_reason_id
 from allocations.delius.steps.unit_of_work import UnitOfWork, unit_of_work
 from allocations.delius.steps.validation import validate
@@ -93,7 +92,7 @@ def _allocate(
     ids = {"offenderId": component.offender_id, "eventId": component.event_id, f"{kind.outcome_name}Id": component.id}
     if is_duplicate(active, detail):
         return Outcome.duplicate(**ids)
-    if pending_transfer_exists(connection, kind.manager, component.id):
+    if active.pending_transfer:
         raise IgnorableMessage(
             "Pending transfer exists in Delius",
             eventNumber=component.event_number,

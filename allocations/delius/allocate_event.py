@@ -17,7 +17,6 @@ from allocations.delius.steps.kinds import EVENT
 from allocations.delius.steps.new_manager import replace_manager
 from allocations.delius.steps.notes import london
 from allocations.delius.steps.oracle import rebuild_optimisation_tables
-from allocations.delius.steps.pending_transfer import pending_transfer_exists
 from allocations.delius.steps.reference import transfer_reason_id
 from allocations.delius.steps.unit_of_work import UnitOfWork, unit_of_work
 from allocations.delius.steps.validation import find_staff, validate
@@ -59,7 +58,7 @@ def _allocate(uow: UnitOfWork, crn: str, detail: EventAllocationDetail, audit: A
     active = find_active_manager(connection, EVENT, event_id, detail.created_date, f"event {number}")
     if is_duplicate(active, detail):
         return Outcome.duplicate(offenderId=offender_id, eventId=event_id)
-    if pending_transfer_exists(connection, EVENT, event_id):
+    if active.pending_transfer:
         raise IgnorableMessage("Pending transfer exists in Delius", eventNumber=number)
     validated = validate(connection, EVENT, active, detail)
     reason_id = transfer_reason_id(connection, codes.CASE_ORDER)

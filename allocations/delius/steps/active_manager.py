@@ -94,7 +94,7 @@ def find_active_manager(
     """The non-deleted manager with ``allocation_date <= at < end_date`` (open end = current).
 
     ``parent_description`` names the component in the error, e.g. ``crn X123456`` or ``event 3``.
-    Its ``pending_transfer`` answers ``pending_transfer_exists`` without another round trip.
+    Its ``pending_transfer`` says whether an inter-provider transfer is pending, read in the same round trip.
     """
     row = connection.execute(_statement(kind), {"parent_id": parent_id, "at": at}).first()
     return _active_manager(row, kind, parent_id, at, parent_description)

@@ -11,7 +11,7 @@ from allocations.delius import codes
 from allocations.delius.models import ReferenceDataMaster, StandardReference
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Select
+    from sqlalchemy import Select
 
     from allocations.delius.steps.kinds import ManagerKind
 
@@ -39,7 +39,3 @@ def pending_transfers_statement(kind: ManagerKind) -> Select[int]:
         )
     )
 
-
-def pending_transfer_exists(connection: Connection, kind: ManagerKind, parent_id: int) -> bool:
-    """True when a non-deleted transfer row of the component has status ``PN``."""
-    return bool(connection.execute(pending_transfers_statement(kind), {"parent_id": parent_id}).scalar_one())
