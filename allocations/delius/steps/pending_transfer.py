@@ -38,4 +38,3 @@ def pending_transfers_statement(kind: ManagerKind) -> Select[int]:
             ReferenceDataMaster.code_set_name == codes.TRANSFER_STATUS,
         )
     )
-
