@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from components import TRANSFER_NOTES
 from factories import CREATED, START, apply, audit_rows, contact_rows, detail_of, read_rows
 from sqlalchemy import select
 
@@ -14,16 +15,6 @@ from allocations.delius.steps.kinds import EVENT
 from allocations.errors import Conflict
 from allocations.outcome import Outcome, OutcomeKind
 from allocations.workload.details import AllocationReason, EventAllocationDetail
-
-TRANSFER_NOTES = (
-    "Transfer Reason: Internal Transfer\n"
-    "Transfer Date: 04/06/2025\n"
-    "From Trust: North East\n"
-    "From Team: Old Team\n"
-    "From Officer: Ann Old\n"
-    "-------------------------------/\n"
-    "\n"
-)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from components import TEAM_AND_STAFF_REFUSALS
 from factories import CREATED, START, apply, audit_rows, contact_rows, detail_of, read_rows
 from sqlalchemy import delete, update
 
@@ -15,7 +16,7 @@ from allocations.delius import codes
 from allocations.delius.models import Event, OrderManager, StandardReference, TransferReason
 from allocations.delius.schema import load_reference_data
 from allocations.delius.steps.kinds import EVENT
-from allocations.errors import NotActive, NotFound, StaffNotInTeam
+from allocations.errors import NotActive, NotFound
 from allocations.outcome import OutcomeKind
 from allocations.workload.details import AllocationReason, EventAllocationDetail
 
@@ -146,18 +147,10 @@ def test_ended_team_is_ignorable(engine, world, sentenced):
     assert_nothing_written(engine)
 
 
-@pytest.mark.parametrize(
-    ("staff_and_team", "refusal"),
-    [
-        (("N02NEWA", "N02XXX"), (NotFound, "Team with code of N02XXX not found")),
-        (("N02ZZZZ", "N02NEW"), (NotFound, "Staff with code of N02ZZZZ not found")),
-        (("N02GONE", "N02NEW"), (NotActive, "Staff with code of N02GONE not active")),
-        (("N02OLDA", "N02NEW"), (StaffNotInTeam, "Staff N02OLDA not in Team N02NEW")),
-    ],
-)
-def test_team_and_staff_refusals_keep_their_class(engine, world, sentenced, staff_and_team, refusal):
+@pytest.mark.parametrize("refusal", TEAM_AND_STAFF_REFUSALS)
+def test_team_and_staff_refusals_keep_their_class(engine, world, sentenced, refusal):
     delius, case, team, _ = world
-    (staff_code, team_code), (error, message) = staff_and_team, refusal
+    staff_code, team_code, error, message = refusal
     delius.staff(team, code="N02GONE", end_date=CREATED - timedelta(seconds=1))
 
     with pytest.raises(error, match=f"^{message}$"):
