@@ -12,32 +12,21 @@ from allocations.delius.models import (
     Base,
     BusinessInteraction,
     ContactType,
-    LicenceConditionMainCategory,
     ReferenceDataMaster,
     RequirementMainCategory,
     StandardReference,
     TransferReason,
     User,
     metadata,
+    reference,
 )
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
-# Tables holding reference data only; every other Delius table holds case data (tests empty those).
+# Every table modelled in models/reference.py holds reference data only; the others hold case data (tests empty them).
 REFERENCE_TABLES = frozenset(
-    model.__tablename__
-    for model in (
-        AdRequirementMainCategory,
-        BusinessInteraction,
-        ContactType,
-        LicenceConditionMainCategory,
-        ReferenceDataMaster,
-        RequirementMainCategory,
-        StandardReference,
-        TransferReason,
-        User,
-    )
+    mapper.class_.__tablename__ for mapper in Base.registry.mappers if mapper.class_.__module__ == reference.__name__
 )
 
 _OTHER_CODES = {
