@@ -67,11 +67,7 @@ def replace_responsible_officer(
         "prison_offender_manager_id": None,
         "start_date": new.start,
         "end_date": new.end_date,
-        "row_version": 0,
-        "created_datetime": uow.now,
-        "last_updated_datetime": uow.now,
-        "created_by_user_id": uow.user_id,
-        "last_updated_user_id": uow.user_id,
+        **uow.new_row_columns(),
     }
     new_ro_id = uow.connection.execute(_INSERT, values).scalar_one()
     new_details = ResponsibleOfficerDetails(

@@ -74,11 +74,7 @@ def insert_contact(  # noqa: PLR0913 - type, subject, author and text are indepe
         "trust_provider_flag": 0,
         "partition_area_id": 0,
         "soft_deleted": 0,
-        "row_version": 0,
-        "created_datetime": uow.now,
-        "last_updated_datetime": uow.now,
-        "created_by_user_id": uow.user_id,
-        "last_updated_user_id": uow.user_id,
+        **uow.new_row_columns(),
     }
     return int(uow.connection.execute(_INSERT, values).scalar_one())
 

@@ -68,11 +68,7 @@ def replace_manager(
         "partition_area_id": active.partition_area_id,
         "allocation_reason_id": validated.reason.id,
         "soft_deleted": 0,
-        "row_version": 0,
-        "created_datetime": uow.now,
-        "last_updated_datetime": uow.now,
-        "created_by_user_id": uow.user_id,
-        "last_updated_user_id": uow.user_id,
+        **uow.new_row_columns(),
     }
     if kind.transfer_reason_code is not None:
         values["transfer_reason_id"] = transfer_reason_id

@@ -6,7 +6,7 @@ import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -34,6 +34,16 @@ class UnitOfWork:
     now: datetime
     after_commit: list[Callable[[Connection], None]] = field(default_factory=list)
     committed: bool = False
+
+    def new_row_columns(self) -> dict[str, Any]:
+        """The columns every inserted Delius row starts with: version 0, created and updated now by the service."""
+        return {
+            "row_version": 0,
+            "created_datetime": self.now,
+            "last_updated_datetime": self.now,
+            "created_by_user_id": self.user_id,
+            "last_updated_user_id": self.user_id,
+        }
 
     def commit(self) -> None:
         """Commit, then run the after-commit work, each in its own transaction."""
