@@ -78,11 +78,7 @@ class ShowDeadLetter(ApiHandler):
     @tornado.web.authenticated
     async def get(self, dead_letter_id: str) -> None:
         """Show."""
-        store = self.operations.store
-        dead_letter = await self.blocking(store.get_dead_letter, int(dead_letter_id))
-        if dead_letter is None:
-            raise tornado.web.HTTPError(404, f"No dead letter {dead_letter_id}")
-        history = await self.blocking(store.history, dead_letter.id)
+        dead_letter, history = await self.dead_letter_with_history(dead_letter_id)
         self.reply({"dead_letter": dead_letter, "history": history})
 
 

@@ -9,7 +9,7 @@ import tornado.web
 from flower.views import BaseHandler
 from tornado.ioloop import IOLoop
 
-from allocations.state.records import DeadLetterFilter
+from allocations.state.records import DeadLetter, DeadLetterFilter, HistoryEntry
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -63,6 +63,14 @@ class DashboardHandler(BaseHandler):  # type: ignore[misc]  # Flower is untyped
     async def blocking(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a database or broker call off the event loop, on Flower's executor."""
         return await IOLoop.current().run_in_executor(None, functools.partial(function, *args, **kwargs))
+
+    async def dead_letter_with_history(self, dead_letter_id: str) -> tuple[DeadLetter, list[HistoryEntry]]:
+        """The dead letter and its history; 404 when there is no such row."""
+        store = self.operations.store
+        dead_letter = await self.blocking(store.get_dead_letter, int(dead_letter_id))
+        if dead_letter is None:
+            raise tornado.web.HTTPError(404, f"No dead letter {dead_letter_id}")
+        return dead_letter, await self.blocking(store.history, dead_letter.id)
 
     def text(self, name: str, default: str = "") -> str:
         """A query or form argument as typed (Flower's ``get_argument`` HTML-escapes by default)."""
