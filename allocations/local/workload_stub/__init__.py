@@ -2,6 +2,14 @@
 
 Runs in-process (``WorkloadStub``) or as ``python -m allocations.local.workload_stub --port 8090``; either way it can be
 driven over HTTP through ``/_stub/`` control endpoints, which share ``StubState`` with the Python API.
+
+Fault modes for reliability tests, switched at run time (Python API or ``/_stub/`` endpoint):
+
+* ``failure_mix(error_rate=0.3, hang_rate=0.1, seed=7)`` (``POST /_stub/failure-mix``): a seeded share of detail
+  requests answered 5xx, held past the client's read timeout, or sent with a slow body;
+* ``slow_body(path, chunk_size, interval)`` (``POST /_stub/slow-body``): headers at once, the body dribbled out;
+* ``token_down(seconds, mode="5xx"|"reset")`` (``POST /_stub/token-down``): the token endpoint fails for a period;
+* ``injected()`` (``GET /_stub/injected``): what each mode did; ``release_held()`` ends every hold at once.
 """
 
 from __future__ import annotations
@@ -12,9 +20,9 @@ from urllib.parse import urlsplit
 
 from allocations.local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET
 from allocations.local.workload_stub.server import DETAIL_PREFIX, TOKEN_PATH, StubServer
-from allocations.local.workload_stub.state import KINDS, StubState
+from allocations.local.workload_stub.state import KINDS, FailureMix, SlowBody, StubState, TokenDownMode
 
-__all__ = ["KINDS", "TOKEN_PATH", "StubState", "WorkloadStub"]
+__all__ = ["KINDS", "TOKEN_PATH", "FailureMix", "SlowBody", "StubState", "WorkloadStub"]
 
 DEFAULT_TOKEN_TTL = 1200
 
@@ -46,7 +54,8 @@ class WorkloadStub:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the listening socket."""
+        """Stop serving and close the listening socket (held requests are released first)."""
+        self.state.release_held()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -102,8 +111,60 @@ class WorkloadStub:
         self.state.expire_tokens()
 
     def reset(self) -> None:
-        """Forget details, failures, delays and the request log."""
+        """Forget details, failures, delays, fault modes, their counters and the request log."""
         self.state.reset()
+
+    def failure_mix(  # noqa: PLR0913 - one knob per fault, all keyword-only
+        self,
+        *,
+        error_rate: float = 0.0,
+        hang_rate: float = 0.0,
+        slow_rate: float = 0.0,
+        status: int = 503,
+        hang_seconds: float = 30.0,
+        chunk_size: int = 16,
+        interval: float = 0.05,
+        seed: int = 0,
+    ) -> None:
+        """Inject a seeded mix of failures into detail requests.
+
+        Each request draws once: ``error_rate`` of them are answered ``status``, ``hang_rate`` held ``hang_seconds``
+        (make it longer than the client's read timeout) and then answered, ``slow_rate`` sent with a slow body
+        (``chunk_size`` bytes every ``interval`` seconds); the rest as usual.
+        """
+        mix = FailureMix(error_rate, hang_rate, slow_rate, status, hang_seconds, SlowBody(chunk_size, interval))
+        self.state.set_failure_mix(mix, seed)
+
+    def clear_failure_mix(self) -> None:
+        """Answer detail requests as usual again."""
+        self.state.set_failure_mix(None)
+
+    def slow_body(self, path: str, chunk_size: int = 16, interval: float = 0.05) -> None:
+        """Send answers to ``path`` (a path, full URL, or prefix ending in ``/``) slowly.
+
+        The headers go at once, then the body ``chunk_size`` bytes at a time, ``interval`` seconds apart.
+        """
+        self.state.set_slow_body(_path(path), SlowBody(chunk_size, interval))
+
+    def clear_slow_body(self, path: str) -> None:
+        """Send the body of ``path`` at once again."""
+        self.state.set_slow_body(_path(path), None)
+
+    def token_down(self, seconds: float, mode: TokenDownMode = "5xx", status: int = 503) -> None:
+        """Fail every token request for ``seconds`` (0 ends it).
+
+        ``5xx`` answers ``status``; ``reset`` closes the connection without an answer (a client sees a connection
+        error). For a refused connection, put a ``faults.support.proxy.TcpProxy`` in front and ``refuse()`` it.
+        """
+        self.state.set_token_down(seconds, mode, status)
+
+    def injected(self) -> dict[str, int]:
+        """How many requests each fault mode hit (``error``, ``hang``, ``slow``, ``ok``, ``token_5xx``, ...)."""
+        return self.state.injected()
+
+    def release_held(self) -> None:
+        """End every hold and slow body now."""
+        self.state.release_held()
 
 
 def _path(path_or_url: str) -> str:

@@ -1,4 +1,8 @@
-"""The Workload stub's HTTP side: keep-alive HTTP/1.1 with TCP_NODELAY, detail, token and ``/_stub/`` routes."""
+"""The Workload stub's HTTP side: keep-alive HTTP/1.1 with TCP_NODELAY, detail, token and ``/_stub/`` routes.
+
+Injected faults are applied here in this order: per-path delay, per-path failure (``fail_next``), then the run-time
+fault modes of ``StubState.decide`` (token endpoint down, failure mix, slow bodies).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import base64
 import binascii
 import json
 import socket
+import struct
 import sys
 import time
 from http import HTTPStatus
@@ -13,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from allocations.local.workload_stub.state import KINDS
+from allocations.local.workload_stub.state import KINDS, FailureMix, SlowBody
 
 if TYPE_CHECKING:
     from allocations.local.workload_stub.state import StubState
@@ -42,6 +47,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 30  # idle keep-alive connections are closed after this many seconds
     _recorded_path: str | None = None
+    _slow: SlowBody | None = None
 
     def setup(self) -> None:
         super().setup()
@@ -68,6 +74,7 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self._recorded_path = None
+        self._slow = None
         if url.path.startswith(CONTROL_PREFIX):
             self._control(url.path.removeprefix(CONTROL_PREFIX), parse_qs(url.query), body)
             return
@@ -77,6 +84,14 @@ class _Handler(BaseHTTPRequestHandler):
         if delay:
             time.sleep(delay)
         status = self.state.take_failure(url.path)
+        if status is None:
+            decision = self.state.decide(self.command, url.path, TOKEN_PATH)
+            if decision.reset:
+                self._reset_connection()
+                return
+            if decision.hold:
+                self.state.hold(decision.hold)
+            status, self._slow = decision.status, decision.slow
         if status is not None:
             self._send(status, {"status": status, "userMessage": "failure injected by the stub"})
         elif self.command == "POST" and url.path == TOKEN_PATH:
@@ -137,11 +152,30 @@ class _Handler(BaseHTTPRequestHandler):
                 state.reset()
             case ("POST", "expire-tokens"):
                 state.expire_tokens()
+            case ("POST", "failure-mix" | "slow-body" | "token-down" | "release-held"):
+                self._fault_action(action, body)
+            case ("GET", "injected"):
+                return HTTPStatus.OK, state.injected()
             case ("GET", "requests"):
                 return HTTPStatus.OK, state.requests(query.get("path", [None])[0])
             case _:
                 return None
         return HTTPStatus.OK, {}
+
+    def _fault_action(self, action: str, body: Any) -> None:
+        state = self.state
+        if action == "failure-mix":
+            state.set_failure_mix(_failure_mix(body), int(body.get("seed", 0)) if body else 0)
+        elif action == "slow-body":
+            slow = None if body.get("off") else SlowBody(int(body["chunk_size"]), float(body["interval"]))
+            state.set_slow_body(urlsplit(str(body["path"])).path, slow)
+        elif action == "token-down":
+            mode = body.get("mode", "5xx")
+            if mode not in ("5xx", "reset"):
+                raise ValueError("token-down mode must be '5xx' or 'reset'")
+            state.set_token_down(float(body["seconds"]), mode, int(body.get("status", 503)))
+        else:
+            state.release_held()
 
     def _send(self, status: int, body: object, headers: dict[str, str] | None = None) -> None:
         payload = json.dumps(body).encode()
@@ -153,7 +187,37 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(payload)
+        if self._slow is None:
+            self.wfile.write(payload)
+            return
+        # Headers first, then the body a chunk at a time: a client's read timeout applies to each wait, not the whole.
+        chunk_size, interval = self._slow.chunk_size, self._slow.interval
+        for start in range(0, len(payload), chunk_size):
+            if start:
+                self.state.hold(interval)
+            self.wfile.write(payload[start : start + chunk_size])
+
+    def _reset_connection(self) -> None:
+        """Drop the connection without an answer: RST on close (SO_LINGER 0), no keep-alive."""
+        if self._recorded_path is not None:
+            self.state.record(self.command, self._recorded_path, 0)
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+
+
+def _failure_mix(body: Any) -> FailureMix | None:
+    """The failure mix a ``/_stub/failure-mix`` body describes; an empty body removes it."""
+    if not body:
+        return None
+    return FailureMix(
+        error_rate=float(body.get("error_rate", 0.0)),
+        hang_rate=float(body.get("hang_rate", 0.0)),
+        slow_rate=float(body.get("slow_rate", 0.0)),
+        status=int(body.get("status", 503)),
+        hang_seconds=float(body.get("hang_seconds", 30.0)),
+        slow=SlowBody(int(body.get("chunk_size", 16)), float(body.get("interval", 0.05))),
+        prefix=str(body.get("prefix", DETAIL_PREFIX)),
+    )
 
 
 def _detail_path(kind_and_id: str, body: Any) -> str:

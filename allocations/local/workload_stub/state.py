@@ -1,13 +1,76 @@
-"""What the Workload stub knows: details, injected failures and delays, issued tokens, the request log."""
+"""What the Workload stub knows: details, injected failures and delays, issued tokens, the request log.
+
+Beyond the per-path failures and delays, three run-time fault modes for reliability tests: a seeded failure mix for
+detail requests (some answered 5xx, some held past the client's read timeout, some with a slow body), slow bodies
+per path, and the token endpoint down for a period. ``injected()`` counts what each mode did.
+"""
 
 from __future__ import annotations
 
+import random
 import secrets
 import threading
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 KINDS = ("person", "event", "requirements", "licence-conditions")
+
+# What the failure mix (or a slow-body rule) decided for one request.
+Fault = Literal["error", "hang", "slow"]
+TokenDownMode = Literal["5xx", "reset"]
+HOLD_LIMIT = 600.0  # no request is ever held longer than this, whatever a test asks
+
+
+@dataclass(frozen=True)
+class SlowBody:
+    """Send the headers, then the body ``chunk_size`` bytes at a time with ``interval`` seconds between chunks."""
+
+    chunk_size: int = 16
+    interval: float = 0.05
+
+    def __post_init__(self) -> None:
+        if self.chunk_size < 1 or not 0 <= self.interval <= HOLD_LIMIT:
+            raise ValueError("a slow body needs chunk_size >= 1 and 0 <= interval <= 600")
+
+
+@dataclass(frozen=True)
+class FailureMix:
+    """A seeded mix of faults for detail requests (paths under ``prefix``).
+
+    Per request: answer ``status`` with probability ``error_rate``; hold ``hang_seconds`` (then answer as usual) with
+    probability ``hang_rate``; dribble the body with probability ``slow_rate``; otherwise answer normally.
+    """
+
+    error_rate: float = 0.0
+    hang_rate: float = 0.0
+    slow_rate: float = 0.0
+    status: int = 503
+    hang_seconds: float = 30.0
+    slow: SlowBody = SlowBody()
+    prefix: str = "/allocation/"
+
+    def __post_init__(self) -> None:
+        rates = (self.error_rate, self.hang_rate, self.slow_rate)
+        if any(not 0 <= rate <= 1 for rate in rates) or sum(rates) > 1:
+            raise ValueError("failure-mix rates must each be in [0, 1] and add up to at most 1")
+        if not 500 <= self.status <= 599:  # noqa: PLR2004 - the 5xx range
+            raise ValueError("a failure-mix status must be a 5xx")
+        if not 0 <= self.hang_seconds <= HOLD_LIMIT:
+            raise ValueError("hang_seconds must be in [0, 600]")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the fault modes decided for one request.
+
+    Answer ``status`` instead, hold it ``hold`` seconds first, reset the connection, send the body slowly (``slow``).
+    """
+
+    status: int | None = None
+    hold: float = 0.0
+    reset: bool = False
+    slow: SlowBody | None = None
 
 
 class StubState:
@@ -22,6 +85,13 @@ class StubState:
         self._delays: dict[str, float] = {}
         self._log: list[dict[str, Any]] = []
         self._tokens: dict[str, float] = {}
+        self._mix: FailureMix | None = None
+        self._random = random.Random(0)  # noqa: S311 - reproducible fault injection, not cryptography
+        self._slow_bodies: dict[str, SlowBody] = {}
+        self._token_down: tuple[float, TokenDownMode, int] | None = None
+        self._injected: dict[str, int] = {}
+        self._released = threading.Condition(self._lock)
+        self._generation = 0
 
     def put_detail(self, path: str, body: dict[str, Any]) -> None:
         """Serve ``body`` at ``path`` (``/allocation/<kind>/<id>``)."""
@@ -86,10 +156,102 @@ class StubState:
         with self._lock:
             self._tokens.clear()
 
+    def set_failure_mix(self, mix: FailureMix | None, seed: int = 0) -> None:
+        """Apply ``mix`` to detail requests from now on (None removes it), drawing from a ``random.Random(seed)``."""
+        with self._lock:
+            self._mix = mix
+            self._random = random.Random(seed)  # noqa: S311 - reproducible fault injection
+
+    def set_slow_body(self, path: str, slow: SlowBody | None) -> None:
+        """Send every answer to ``path`` (a path, or a prefix ending in ``/``) slowly; None removes it."""
+        with self._lock:
+            if slow is None:
+                self._slow_bodies.pop(path, None)
+            else:
+                self._slow_bodies[path] = slow
+
+    def set_token_down(self, seconds: float, mode: TokenDownMode = "5xx", status: int = 503) -> None:
+        """Fail every token request for ``seconds`` (0 ends it).
+
+        ``5xx`` answers ``status``; ``reset`` drops the connection without an answer.
+        """
+        if mode not in ("5xx", "reset"):
+            raise ValueError("token-down mode must be '5xx' or 'reset'")
+        if not 0 <= seconds <= HOLD_LIMIT * 6:
+            raise ValueError("token-down seconds must be in [0, 3600]")
+        with self._lock:
+            self._token_down = (time.monotonic() + seconds, mode, status) if seconds > 0 else None
+
+    def decide(self, method: str, path: str, token_path: str) -> Decision:
+        """The faults for one request (counted in ``injected()``), after the per-path failures and delays."""
+        with self._lock:
+            if path == token_path and self._token_down is not None:
+                until, mode, status = self._token_down
+                if time.monotonic() < until:
+                    return self._count(f"token_{mode}", Decision(status=status, reset=mode == "reset"))
+                self._token_down = None
+            slow = self._slow_for(path)
+            mix = self._mix
+            if mix is None or method != "GET" or not path.startswith(mix.prefix):
+                return self._count("slow", Decision(slow=slow)) if slow else Decision()
+            draw = self._random.random()
+            if draw < mix.error_rate:
+                return self._count("error", Decision(status=mix.status))
+            draw -= mix.error_rate
+            if draw < mix.hang_rate:
+                return self._count("hang", Decision(hold=mix.hang_seconds, slow=slow))
+            draw -= mix.hang_rate
+            if draw < mix.slow_rate or slow:
+                return self._count("slow", Decision(slow=slow or mix.slow))
+            return self._count("ok", Decision())
+
+    def _slow_for(self, path: str) -> SlowBody | None:
+        if path in self._slow_bodies:
+            return self._slow_bodies[path]
+        prefixes = [prefix for prefix in self._slow_bodies if prefix.endswith("/") and path.startswith(prefix)]
+        return self._slow_bodies[max(prefixes, key=len)] if prefixes else None
+
+    def _count(self, what: str, decision: Decision) -> Decision:
+        self._injected[what] = self._injected.get(what, 0) + 1
+        return decision
+
+    def injected(self) -> dict[str, int]:
+        """How many requests each fault mode decided.
+
+        Keys: ``error``, ``hang``, ``slow``, ``ok`` (the mix let it through), ``token_5xx``, ``token_reset``, and
+        ``released`` (holds ended early by ``release_held``).
+        """
+        with self._lock:
+            return dict(self._injected)
+
+    def hold(self, seconds: float) -> bool:
+        """Wait up to ``seconds``; return False, early, when ``release_held()`` is called meanwhile."""
+        deadline = time.monotonic() + min(seconds, HOLD_LIMIT)
+        with self._released:
+            generation = self._generation
+            while self._generation == generation:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return True
+                self._released.wait(remaining)
+            self._injected["released"] = self._injected.get("released", 0) + 1
+            return False
+
+    def release_held(self) -> None:
+        """End every hold now (held requests are then answered; a stopping stub does this first)."""
+        with self._released:
+            self._generation += 1
+            self._released.notify_all()
+
     def reset(self) -> None:
-        """Forget details, failures, delays and the request log (issued tokens stay valid)."""
+        """Forget details, failures, delays, fault modes, counters and the request log (issued tokens stay valid)."""
         with self._lock:
             self._details.clear()
             self._failures.clear()
             self._delays.clear()
             self._log.clear()
+            self._mix = None
+            self._slow_bodies.clear()
+            self._token_down = None
+            self._injected.clear()
+        self.release_held()
