@@ -4,7 +4,7 @@ import pytest
 
 from allocations.errors import InvalidMessage
 from allocations.event_types import EventType
-from allocations.events import AllocationEvent, MalformedMessage, ReceivedEvent, parse_sqs_body
+from allocations.events import MAX_BODY_BYTES, AllocationEvent, MalformedMessage, ReceivedEvent, parse_sqs_body
 
 DOMAIN_EVENT = {
     "eventType": "event.manager.allocated",
@@ -110,4 +110,87 @@ def test_unsupported_event_type_is_invalid_for_an_allocation():
 
 def test_task_argument_round_trips():
     received = parse_sqs_body(sns_body(DOMAIN_EVENT))
+    assert ReceivedEvent.from_task_arg(json.loads(json.dumps(received.to_task_arg()))) == received
+
+
+def raw_event(**changes) -> dict:
+    return {key: value for key, value in {**DOMAIN_EVENT, **changes}.items() if value is not None}
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"a":' * 50 + "1" + "}" * 50, "nested too deeply"),
+        ('{"eventType": "x", "n": ' + "9" * 5_000 + "}", "SQS body is not JSON"),
+        (b'{"eventType": "\xff"}', "SQS body is not UTF-8"),
+        ('{"eventType": "x", "n": NaN}', "SQS body is not JSON"),
+        ('{"eventType": "x", "n": -Infinity}', "SQS body is not JSON"),
+        ('{"eventType": "x", "n": 1e400}', "SQS body is not JSON"),
+        ('{"eventType": "x", "n": "\\ud800"}', "unpaired surrogate or NUL"),
+        ('{"eventType": "x", "\\u0000": 1}', "unpaired surrogate or NUL"),
+        (json.dumps({"MessageId": "m", "Message": json.dumps({"eventType": "x", "n": "\x00"})}), "surrogate or NUL"),
+    ],
+)
+def test_bodies_that_json_or_postgresql_cannot_carry_are_malformed(body, message):
+    with pytest.raises(MalformedMessage, match=message):
+        parse_sqs_body(body)
+
+
+def test_bodies_over_the_sqs_maximum_are_malformed():
+    padding = "x" * (MAX_BODY_BYTES - len(json.dumps(raw_event(pad=""))))
+    at_limit = json.dumps(raw_event(pad=padding))
+    assert len(at_limit.encode()) == MAX_BODY_BYTES
+    assert parse_sqs_body(at_limit).payload["pad"] == padding
+    over = json.dumps(raw_event(pad=padding[:-1] + "é"), ensure_ascii=False)
+    with pytest.raises(MalformedMessage, match="larger than"):
+        parse_sqs_body(over)
+    with pytest.raises(MalformedMessage, match="larger than"):
+        parse_sqs_body(over.encode())
+
+
+@pytest.mark.parametrize("attributes", [["eventType"], "eventType", 42, {"eventType": 7}, {"eventType": {"Value": []}}])
+def test_garbage_message_attributes_are_ignored(attributes):
+    bare = json.dumps(raw_event(eventType=None))
+    with pytest.raises(MalformedMessage, match="No eventType"):
+        parse_sqs_body(bare, attributes)
+    assert parse_sqs_body(json.dumps(DOMAIN_EVENT), attributes).event_type == DOMAIN_EVENT["eventType"]
+
+
+@pytest.mark.parametrize(
+    "envelope",
+    [
+        {"MessageId": "m", "Message": 5},
+        {"MessageId": {"id": 1}, "Message": json.dumps(DOMAIN_EVENT)},
+        {"MessageId": "m", "Message": json.dumps(DOMAIN_EVENT), "MessageAttributes": [1]},
+        {"MessageId": "m", "Message": json.dumps(DOMAIN_EVENT), "MessageAttributes": None},
+        {"MessageId": "m", "Message": json.dumps([DOMAIN_EVENT])},
+        {"MessageId": "   ", "Message": json.dumps(DOMAIN_EVENT)},
+        {"MessageId": "m", "Message": json.dumps(raw_event(eventType=None)), "MessageAttributes": {"eventType": {}}},
+    ],
+)
+def test_sns_envelopes_with_wrong_field_types_are_malformed(envelope):
+    with pytest.raises(MalformedMessage):
+        parse_sqs_body(json.dumps(envelope))
+
+
+def test_message_id_and_event_type_must_fit_their_columns():
+    fits = parse_sqs_body(sns_body(raw_event(eventType="t" * 200), MessageId="m" * 200))
+    assert (len(fits.event_id), len(fits.event_type)) == (200, 200)
+    with pytest.raises(MalformedMessage, match="MessageId"):
+        parse_sqs_body(sns_body(DOMAIN_EVENT, MessageId="m" * 201))
+    with pytest.raises(MalformedMessage, match="eventType"):
+        parse_sqs_body(sns_body(raw_event(eventType="t" * 201)))
+    with pytest.raises(MalformedMessage, match="eventType"):
+        parse_sqs_body(json.dumps(raw_event(eventType=None)), {"eventType": {"StringValue": "t" * 201}})
+
+
+def test_event_type_from_attributes_must_be_clean_text():
+    with pytest.raises(MalformedMessage, match="eventType"):
+        parse_sqs_body(json.dumps(raw_event(eventType=None)), {"eventType": {"StringValue": "x\ud800"}})
+
+
+def test_decoder_hints_are_plain_data():
+    received = parse_sqs_body(json.dumps(raw_event(__type__="datetime", __class__="os.system")))
+    assert received.payload["__type__"] == "datetime"
     assert ReceivedEvent.from_task_arg(json.loads(json.dumps(received.to_task_arg()))) == received
