@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from allocations.errors import InvalidMessage
 from allocations.event_types import EventType
@@ -24,6 +24,8 @@ MAX_BODY_BYTES = 256 * 1024  # SQS's classic maximum message size
 MAX_NESTING = 32  # domain events are four levels deep; the limit keeps every later json.dumps far from recursion limits
 MAX_EVENT_ID_LENGTH = 200  # the state schema's event_id column
 MAX_EVENT_TYPE_LENGTH = 200  # the state schema's event_type column
+MAX_CRN_LENGTH = 7  # Delius offender.crn is CHAR(7): a longer CRN can never be found
+MAX_DETAIL_URL_LENGTH = 2000  # the state schema's detail_url column
 
 # PostgreSQL's JSON and text refuse NUL, and UTF-8 has no encoding for a surrogate code point on its own.
 _UNSAFE_TEXT = re.compile("[\x00\ud800-\udfff]")
@@ -62,18 +64,26 @@ class AllocationEvent:
 
     @classmethod
     def from_received(cls, received: ReceivedEvent) -> AllocationEvent:
-        """Validate the payload; raise InvalidMessage when the detail URL or CRN is missing."""
+        """Validate the payload; raise InvalidMessage, and nothing else, when it cannot lead to an allocation.
+
+        The received event type is authoritative: with SNS raw delivery it is only in a message attribute.
+        """
         event_type = EventType.parse(received.event_type)
         if event_type is None:
             raise InvalidMessage(f"Unsupported event type {received.event_type!r}")
+        if not isinstance(received.payload, Mapping):
+            raise InvalidMessage("Invalid domain event: not a JSON object")
         try:
             body = _DomainEventSchema().load(received.payload)
         except ValidationError as error:
             raise InvalidMessage(f"Invalid domain event: {_describe(error)}") from None
-        crns = [i["value"] for i in body.get("personReference", {}).get("identifiers", []) if i["type"] == "CRN"]
-        if not crns:
+        identifiers = body["personReference"]["identifiers"]
+        crn = next((i["value"] for i in identifiers if i["type"] == "CRN"), None)
+        if crn is None:
             raise InvalidMessage("No CRN available in person reference")
-        return cls(received.event_id, event_type, body["detailUrl"], crns[0])
+        if not isinstance(crn, str) or not crn.strip() or len(crn) > MAX_CRN_LENGTH or _UNSAFE_TEXT.search(crn):
+            raise InvalidMessage(f"Invalid CRN in person reference: not 1 to {MAX_CRN_LENGTH} characters of text")
+        return cls(received.event_id, event_type, body["detailUrl"], crn)
 
 
 def parse_sqs_body(body: str | bytes, message_attributes: Mapping[str, Any] | None = None) -> ReceivedEvent:
@@ -185,9 +195,11 @@ def _describe(error: ValidationError) -> str:
     return json.dumps(error.messages, sort_keys=True)
 
 
-def _not_blank(value: str) -> None:
+def _writable_text(value: str) -> None:
     if not value.strip():
         raise ValidationError("Must not be blank.")
+    if _UNSAFE_TEXT.search(value):
+        raise ValidationError("Must not hold an unpaired surrogate or NUL.")
 
 
 class _SnsNotificationSchema(Schema):
@@ -204,7 +216,7 @@ class _IdentifierSchema(Schema):
         unknown = EXCLUDE
 
     type = fields.String(required=True)
-    value = fields.String(required=True)
+    value = fields.Raw(allow_none=True, load_default=None)  # checked only for the CRN: other identifiers are unused
 
 
 class _PersonReferenceSchema(Schema):
@@ -218,6 +230,5 @@ class _DomainEventSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    eventType = fields.String(required=True)
-    detailUrl = fields.String(required=True, validate=_not_blank)
-    personReference = fields.Nested(_PersonReferenceSchema, load_default=dict)
+    detailUrl = fields.String(required=True, validate=[_writable_text, validate.Length(max=MAX_DETAIL_URL_LENGTH)])
+    personReference = fields.Nested(_PersonReferenceSchema, load_default=lambda: {"identifiers": []})
