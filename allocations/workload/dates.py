@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
 from marshmallow import fields
 
@@ -15,14 +16,16 @@ _ISO = re.compile(
     r"(?P<local>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)"
     r"(?:\.(?P<fraction>\d{1,9}))?"
     r"(?P<offset>Z|[+-]\d{2}:\d{2}(?::\d{2})?)?"
-    r"(?:\[(?P<region>[A-Za-z0-9_+\-/]+)\])?"
+    r"(?:\[(?P<region>[A-Za-z0-9_+\-/]+)\])?",
+    re.ASCII,
 )
 
 
 def parse_london_datetime(text: str) -> datetime:
     """The instant ``text`` names, in Europe/London; a value without offset or region is London local time.
 
-    Raises ValueError when ``text`` is not such a date-time.
+    Raises ValueError when ``text`` is not such a date-time, or names an instant Python cannot hold in both UTC and
+    Europe/London (the first and last hours of the calendar).
     """
     match = _ISO.fullmatch(text.strip())
     if match is None:
@@ -36,18 +39,26 @@ def parse_london_datetime(text: str) -> datetime:
         instant = datetime.fromisoformat(f"{local.isoformat()}{offset}")
     else:
         instant = local.replace(tzinfo=zone)
-    # Via UTC because astimezone(tz) returns self unchanged when tz is already the value's zone; the hop moves a
-    # local time in a spring-forward gap past the gap, as java.time does.
-    return instant.astimezone(UTC).astimezone(LONDON)
+    try:
+        # Via UTC because astimezone(tz) returns self unchanged when tz is already the value's zone; the hop moves a
+        # local time in a spring-forward gap past the gap, as java.time does.
+        return instant.astimezone(UTC).astimezone(LONDON)
+    except OverflowError:
+        raise ValueError(f"date-time beyond the calendar: {text!r}") from None
 
 
 def _zone(region: str | None) -> ZoneInfo:
     if region is None:
         return LONDON
-    try:
-        return ZoneInfo(region)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone region: {region!r}") from None
+    # Only known names reach ZoneInfo: it recurses on long paths and caches every key it is given.
+    if region not in _regions():
+        raise ValueError(f"unknown time zone region: {region[:100]!r}")
+    return ZoneInfo(region)
+
+
+@cache
+def _regions() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 class LondonDateTime(fields.Field[datetime]):

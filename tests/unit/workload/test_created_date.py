@@ -81,3 +81,32 @@ def test_offset_instant_is_converted_into_london_time():
 def test_malformed_date_times_are_refused(text):
     with pytest.raises(ValueError):
         parse_london_datetime(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9999-12-31T23:59:59-01:00",
+        "0001-01-01T00:00:00Z",
+        "0001-01-01T00:00:00+01:00",
+        "0001-01-01T00:00:00[Asia/Tokyo]",
+        "2025-03-04T14:05:09Z[" + "A/" * 400 + "B]",
+        "2025-03-04T14:05:09Z[" + "A" * 10_000 + "]",
+        "\uff12\uff10\uff12\uff15-03-04T14:05:09Z",
+        "2025-03-04T14:05:09.\uff11Z",
+    ],
+)
+def test_date_times_beyond_the_calendar_or_with_unknown_regions_are_refused_as_values(text):
+    with pytest.raises(ValueError):
+        parse_london_datetime(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("9999-12-31T22:59:59Z", datetime(9999, 12, 31, 22, 59, 59, tzinfo=UTC)),
+        ("0001-01-01T01:00:00Z", datetime(1, 1, 1, 1, 0, tzinfo=UTC)),
+    ],
+)
+def test_date_times_near_the_edges_of_the_calendar_are_read(text, utc):
+    assert parse_london_datetime(text) == utc
