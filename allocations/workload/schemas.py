@@ -5,10 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load
 
 from allocations.errors import InvalidMessage
 from allocations.workload.dates import LondonDateTime
+from allocations.workload.detail_fields import (
+    BIGINT_RANGE,
+    CRN_LENGTH,
+    EVENT_NUMBER_RANGE,
+    STAFF_CODE_LENGTH,
+    TEAM_CODE_LENGTH,
+    WholeNumber,
+    code,
+    is_writable,
+    not_blank,
+    text,
+    writable,
+)
 from allocations.workload.details import (
     AllocationDetail,
     AllocationReason,
@@ -19,8 +32,7 @@ from allocations.workload.details import (
 )
 
 UNEXPECTED_RESPONSE = "Unexpected response from allocation service"
-
-_CODE = validate.Length(min=1)
+_MAX_LOGGED_ID_LENGTH = 200
 
 
 class _ReasonField(fields.Field[AllocationReason]):
@@ -39,9 +51,9 @@ class _DetailSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    id = fields.String(required=True, validate=_CODE)
-    staff_code = fields.String(data_key="staffCode", required=True, validate=_CODE)
-    team_code = fields.String(data_key="teamCode", required=True, validate=_CODE)
+    id = fields.String(required=True, validate=[not_blank, writable])
+    staff_code = code(STAFF_CODE_LENGTH, data_key="staffCode", required=True)
+    team_code = code(TEAM_CODE_LENGTH, data_key="teamCode", required=True)
     created_date = LondonDateTime(data_key="createdDate", required=True)
     allocation_reason = _ReasonField(
         data_key="allocationReason", allow_none=True, load_default=AllocationReason.INITIAL_ALLOCATION
@@ -60,7 +72,7 @@ class PersonDetailSchema(_DetailSchema):
     detail_class = PersonAllocationDetail
     label = "person"
 
-    crn = fields.String(required=True, validate=_CODE)
+    crn = code(CRN_LENGTH, required=True)
 
 
 class EventDetailSchema(_DetailSchema):
@@ -69,9 +81,9 @@ class EventDetailSchema(_DetailSchema):
     detail_class = EventAllocationDetail
     label = "event"
 
-    event_number = fields.Integer(data_key="eventNumber", required=True)
-    spo_staff_code = fields.String(data_key="spoStaffCode", allow_none=True, load_default=None)
-    spo_oversight_notes = fields.String(data_key="spoOversightNotes", allow_none=True, load_default=None)
+    event_number = WholeNumber(EVENT_NUMBER_RANGE, data_key="eventNumber", required=True)
+    spo_staff_code = code(STAFF_CODE_LENGTH, data_key="spoStaffCode", allow_none=True, load_default=None)
+    spo_oversight_notes = text(data_key="spoOversightNotes", allow_none=True, load_default=None)
     sensitive_oversight_notes = fields.Boolean(data_key="sensitiveOversightNotes", allow_none=True, load_default=None)
 
     @pre_load
@@ -89,8 +101,8 @@ class RequirementDetailSchema(_DetailSchema):
     detail_class = RequirementAllocationDetail
     label = "requirement"
 
-    event_number = fields.Integer(data_key="eventNumber", required=True)
-    requirement_id = fields.Integer(data_key="requirementId", required=True)
+    event_number = WholeNumber(EVENT_NUMBER_RANGE, data_key="eventNumber", required=True)
+    requirement_id = WholeNumber(BIGINT_RANGE, data_key="requirementId", required=True)
 
 
 class LicenceConditionDetailSchema(_DetailSchema):
@@ -99,8 +111,8 @@ class LicenceConditionDetailSchema(_DetailSchema):
     detail_class = LicenceConditionAllocationDetail
     label = "licence condition"
 
-    event_number = fields.Integer(data_key="eventNumber", required=True)
-    licence_condition_id = fields.Integer(data_key="licenceConditionId", required=True)
+    event_number = WholeNumber(EVENT_NUMBER_RANGE, data_key="eventNumber", required=True)
+    licence_condition_id = WholeNumber(BIGINT_RANGE, data_key="licenceConditionId", required=True)
 
 
 # Order matters: the first key present decides the type (spec §2.1).
@@ -113,7 +125,7 @@ _DETECTION: tuple[tuple[str, type[_DetailSchema]], ...] = (
 
 
 def parse_detail(body: Mapping[str, Any]) -> AllocationDetail:
-    """Detect the detail's type from its keys and validate it; raise InvalidMessage when it cannot be used."""
+    """Detect the detail's type from its keys and validate it; raise InvalidMessage, and nothing else, when unusable."""
     if not isinstance(body, Mapping):
         raise InvalidMessage(f"{UNEXPECTED_RESPONSE}: not a JSON object")
     schema_class = next((schema for key, schema in _DETECTION if key in body), None)
@@ -124,9 +136,14 @@ def parse_detail(body: Mapping[str, Any]) -> AllocationDetail:
     except ValidationError as error:
         raise InvalidMessage(
             f"Invalid {schema_class.label} allocation detail: {describe(error.messages)}",
-            detail_id=body.get("id"),
+            detail_id=_loggable_id(body.get("id")),
         ) from None
     return detail
+
+
+def _loggable_id(value: object) -> str | None:
+    """The detail's id for the error's properties (stored as JSON), when it is short, storable text."""
+    return value if is_writable(value, _MAX_LOGGED_ID_LENGTH) else None
 
 
 def describe(messages: Mapping[str, Any] | list[Any] | str) -> str:
