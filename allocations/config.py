@@ -9,6 +9,8 @@ from environs import Env, EnvValidationError
 from marshmallow import ValidationError
 from marshmallow.validate import URL
 
+from allocations.workload.allowed_urls import parse_prefixes
+
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_REGION = "eu-west-2"
 DEFAULT_DELIUS_USERNAME = "HMPPSAllocations"
@@ -55,7 +57,7 @@ def load_settings() -> Settings:
     sqs_queue = env.str("SQS_QUEUE")
     state_database_url = env.str("STATE_DATABASE_URL", None)
     sqs_dlq = env.str("SQS_DLQ", None)
-    allowed_urls: list[str] | None = env.list("WORKLOAD_ALLOWED_URLS", validate=_non_empty)
+    allowed_urls: list[str] | None = env.list("WORKLOAD_ALLOWED_URLS", validate=_url_prefixes)
     settings = Settings(
         database_url=database_url,
         state_database_url=state_database_url or database_url,
@@ -86,6 +88,15 @@ def load_settings() -> Settings:
     return settings
 
 
-def _non_empty(values: list[str]) -> None:
+def _url_prefixes(values: list[str]) -> None:
+    """Each prefix as the SSRF guard will read it, so a bad one fails here and not on every fetch."""
     if not values or not all(v.strip() for v in values):
         raise ValidationError("Must list at least one URL prefix, none blank.")
+    for position, value in enumerate(values, start=1):
+        try:
+            parse_prefixes([value])
+        except ValueError:
+            # Not echoed: a malformed entry may carry credentials.
+            raise ValidationError(
+                f"Entry {position} is not an absolute http(s) URL with a host and without credentials."
+            ) from None

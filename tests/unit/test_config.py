@@ -47,3 +47,28 @@ def test_every_missing_or_malformed_variable_gets_its_own_line(environment):
         "OAUTH_TOKEN_URL",
         "RETRY_MAX_RETRIES",
     ]
+
+
+@pytest.mark.parametrize(
+    "urls",
+    [
+        "workload.example/allocation/",
+        "https://workload.example/, /allocation/",
+        "ftp://workload.example/",
+        "https:///allocation/",
+        "https://user:password@workload.example/",
+        "https://workload.example:port/",
+        " , ",
+    ],
+)
+def test_malformed_allowed_workload_urls_fail_at_start_up_naming_the_variable(environment, urls):
+    environment.setenv("WORKLOAD_ALLOWED_URLS", urls)
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings()
+    lines = str(raised.value).splitlines()[1:]
+    assert [line.split(":")[0].strip() for line in lines] == ["WORKLOAD_ALLOWED_URLS"]
+
+
+def test_allowed_workload_urls_may_be_http_with_a_port(environment):
+    environment.setenv("WORKLOAD_ALLOWED_URLS", "http://127.0.0.1:8090/allocation/")
+    assert load_settings().workload_allowed_urls == ("http://127.0.0.1:8090/allocation/",)
