@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any, Literal, Self
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 FSync = Literal["always", "everysec", "no"]
 
@@ -67,7 +69,8 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def client(self, **options: Any) -> redis.Redis:
-        """A new client of this server (short timeouts: the server may be down on purpose)."""
+        """A new client of this server: short timeouts and no retries, since the server may be down on purpose."""
+        options.setdefault("retry", Retry(NoBackoff(), 0))
         options.setdefault("socket_timeout", 5)
         options.setdefault("socket_connect_timeout", 2)
         return redis.Redis(host="127.0.0.1", port=self.port, **options)
@@ -165,7 +168,10 @@ class RedisServer:
             client.execute_command("CLIENT", "UNPAUSE")
 
     def refuse_writes(self) -> None:
-        """``maxmemory 1`` with ``noeviction``: every write that needs memory fails with an OOM error."""
+        """``maxmemory 1`` with ``noeviction``: every write that needs memory fails with an OOM error.
+
+        redis-py raises ``redis.exceptions.OutOfMemoryError`` (a ``ResponseError``); reads, DEL and PING still work.
+        """
         with self.client() as client:
             client.config_set("maxmemory-policy", "noeviction")
             client.config_set("maxmemory", "1")
