@@ -57,3 +57,15 @@ class OptimisticLockFailure(TransientFailure):
 
 class WorkloadUnavailable(TransientFailure):
     """Workload or HMPPS Auth did not answer usefully this time (5xx, 404, 408, 429, timeouts)."""
+
+
+class AlreadyHandled(Exception):
+    """The event already has its final outcome (another copy of it finished first): nothing to do, nothing written."""
+
+    def __init__(self, event_id: str) -> None:
+        super().__init__(f"Event {event_id} already has its final outcome")
+        self.event_id = event_id
+
+
+class AttemptsLost(AllocationError):
+    """The event's last attempts never ended: each killed the process running it. Dead-lettered, not retried."""

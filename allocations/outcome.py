@@ -38,3 +38,8 @@ class Outcome:
     def ignored(cls, reason: str, **properties: Any) -> Outcome:
         """An ignorable condition finished the event without writing."""
         return cls(OutcomeKind.IGNORED, reason, properties)
+
+    @classmethod
+    def dead_lettered(cls, reason: str) -> Outcome:
+        """The event failed for good and waits, parked, for an operator."""
+        return cls(OutcomeKind.DEAD_LETTERED, reason)

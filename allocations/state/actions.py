@@ -2,45 +2,66 @@
 
 A re-enqueue claims the row with its ``row_version`` in a committed transaction before dispatching, so of two
 concurrent requests for the same row only one dispatches, and a row already ``requeued`` or ``resolved`` is never
-dispatched again: re-enqueueing twice cannot allocate twice.
+dispatched again: re-enqueueing twice cannot allocate twice. The claim makes the event pending again in the ledger,
+so a re-enqueued event whose task is lost is dispatched again by the reconciler. A row still ``requeued`` long after
+its re-enqueue (twice the lease: no attempt has finished it) can be re-enqueued or discarded again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import ColumnElement, Engine, and_, or_, select, update
 
 from allocations.events import ReceivedEvent
+from allocations.state import ledger
+from allocations.state.ledger import now
 from allocations.state.models import dead_letter_table, history_table
-from allocations.state.recording import add_history, now
+from allocations.state.recording import add_history
 from allocations.state.records import ActionResult, DeadLetterStatus, HistoryAction
+
+if TYPE_CHECKING:
+    from datetime import timedelta
 
 Dispatch = Callable[[ReceivedEvent], str]
 
 _dl = dead_letter_table
 _history = history_table
 _PARKED = DeadLetterStatus.PARKED.value
+_REQUEUED = DeadLetterStatus.REQUEUED.value
 
 
-def requeue(engine: Engine, ids: Iterable[int], dispatch: Dispatch, actor: str | None) -> list[ActionResult]:
+def actionable(lease: timedelta) -> ColumnElement[bool]:
+    """Parked rows, and rows left ``requeued`` for longer than two leases (their re-enqueue never finished)."""
+    stale = and_(_dl.c.status == _REQUEUED, _dl.c.last_requeued_at < now() - 2 * lease)
+    return or_(_dl.c.status == _PARKED, stale)
+
+
+def requeue(
+    engine: Engine, ids: Iterable[int], dispatch: Dispatch, actor: str | None, *, lease: timedelta
+) -> list[ActionResult]:
     """Re-dispatch each parked dead letter's stored event; say for each what happened."""
-    return [_requeue_one(engine, dead_letter_id, dispatch, actor) for dead_letter_id in ids]
+    return [_requeue_one(engine, dead_letter_id, dispatch, actor, lease) for dead_letter_id in ids]
 
 
-def _requeue_one(engine: Engine, dead_letter_id: int, dispatch: Dispatch, actor: str | None) -> ActionResult:
+def _requeue_one(
+    engine: Engine, dead_letter_id: int, dispatch: Dispatch, actor: str | None, lease: timedelta
+) -> ActionResult:
     with engine.begin() as connection:
         row = connection.execute(
-            select(_dl.c.status, _dl.c.row_version, _dl.c.event).where(_dl.c.id == dead_letter_id)
+            select(_dl.c.status, _dl.c.row_version, _dl.c.event, _dl.c.event_id, actionable(lease).label("open")).where(
+                _dl.c.id == dead_letter_id
+            )
         ).first()
         if row is None:
             return ActionResult(dead_letter_id, done=False, status="missing", message="no such dead letter")
-        if row.status != _PARKED:
+        if not row.open:
             return ActionResult(dead_letter_id, done=False, status=row.status, message=f"already {row.status}")
         at = now()
         claimed = connection.execute(
             update(_dl)
-            .where(_dl.c.id == dead_letter_id, _dl.c.row_version == row.row_version, _dl.c.status == _PARKED)
+            .where(_dl.c.id == dead_letter_id, _dl.c.row_version == row.row_version, actionable(lease))
             .values(
                 status=DeadLetterStatus.REQUEUED.value,
                 requeue_count=_dl.c.requeue_count + 1,
@@ -55,10 +76,11 @@ def _requeue_one(engine: Engine, dead_letter_id: int, dispatch: Dispatch, actor:
         history_id = add_history(
             connection, dead_letter_id, action=HistoryAction.REQUEUED, at=at, task_id=None, detail=actor
         )
+        ledger.reopen(connection, row.event_id, due_at=at + lease)
     try:
         task_id = dispatch(ReceivedEvent.from_task_arg(row.event))
     except Exception as error:  # noqa: BLE001 - any broker failure hands the row back to operators
-        _release(engine, dead_letter_id, f"{type(error).__name__}: {error}")
+        _release(engine, dead_letter_id, row.event_id, f"{type(error).__name__}: {error}")
         return ActionResult(dead_letter_id, done=False, status=_PARKED, message=f"dispatch failed: {error}")
     with engine.begin() as connection:
         # Status is left alone: the task may already have resolved the row.
@@ -67,34 +89,38 @@ def _requeue_one(engine: Engine, dead_letter_id: int, dispatch: Dispatch, actor:
     return ActionResult(dead_letter_id, done=True, status=DeadLetterStatus.REQUEUED.value, task_id=task_id)
 
 
-def _release(engine: Engine, dead_letter_id: int, detail: str) -> None:
+def _release(engine: Engine, dead_letter_id: int, event_id: str, detail: str) -> None:
     with engine.begin() as connection:
         connection.execute(
             update(_dl)
-            .where(_dl.c.id == dead_letter_id, _dl.c.status == DeadLetterStatus.REQUEUED.value)
+            .where(_dl.c.id == dead_letter_id, _dl.c.status == _REQUEUED)
             .values(status=_PARKED, row_version=_dl.c.row_version + 1)
         )
+        ledger.close_reopened(connection, event_id, f"re-enqueue failed: {detail}")
         add_history(
             connection, dead_letter_id, action=HistoryAction.REQUEUE_FAILED, at=now(), task_id=None, detail=detail
         )
 
 
-def discard(engine: Engine, ids: Iterable[int], reason: str, actor: str | None) -> list[ActionResult]:
-    """Mark each parked dead letter ``discarded`` with the reason; other rows are left as they are."""
+def discard(
+    engine: Engine, ids: Iterable[int], reason: str, actor: str | None, *, lease: timedelta
+) -> list[ActionResult]:
+    """Mark each parked (or stale re-enqueued) dead letter ``discarded`` with the reason; others are left alone."""
     if not reason.strip():
         raise ValueError("a reason is required to discard a dead letter")
     results = []
     for dead_letter_id in ids:
         with engine.begin() as connection:
-            status = connection.execute(select(_dl.c.status).where(_dl.c.id == dead_letter_id)).scalar_one_or_none()
-            if status is None:
+            found = connection.execute(select(_dl.c.status, _dl.c.event_id).where(_dl.c.id == dead_letter_id)).first()
+            if found is None:
                 results.append(
                     ActionResult(dead_letter_id, done=False, status="missing", message="no such dead letter")
                 )
                 continue
+            status = found.status
             changed = connection.execute(
                 update(_dl)
-                .where(_dl.c.id == dead_letter_id, _dl.c.status == _PARKED)
+                .where(_dl.c.id == dead_letter_id, actionable(lease))
                 .values(
                     status=DeadLetterStatus.DISCARDED.value, discarded_reason=reason, row_version=_dl.c.row_version + 1
                 )
@@ -103,6 +129,7 @@ def discard(engine: Engine, ids: Iterable[int], reason: str, actor: str | None) 
                 results.append(ActionResult(dead_letter_id, done=False, status=status, message=f"already {status}"))
                 continue
             detail = f"{reason} (by {actor})" if actor else reason
+            ledger.close_reopened(connection, found.event_id, f"discarded: {reason}")
             add_history(
                 connection, dead_letter_id, action=HistoryAction.DISCARDED, at=now(), task_id=None, detail=detail
             )

@@ -1,4 +1,4 @@
-"""Tables of the ``workforce_allocations`` schema: outcome log, dead letters and their history."""
+"""Tables of the ``workforce_allocations`` schema: the event ledger, dead letters and their history."""
 
 from __future__ import annotations
 
@@ -24,24 +24,37 @@ def _id(sequence: str) -> Mapped[int]:
     return mapped_column(BigInteger, Sequence(sequence, metadata=metadata), primary_key=True)
 
 
-class OutcomeRow(Base):
-    """One handling result; an event may have several (dead-lettered, then applied after a re-enqueue)."""
+class LedgerRow(Base):
+    """One row per event id, written before its SQS message is deleted: where the event stands, then how it ended.
 
-    __tablename__ = "outcome"
-    __table_args__ = (Index("outcome_event_id_idx", "event_id"), Index("outcome_crn_idx", "crn"))
+    ``state`` is ``pending`` until the event's one final outcome (applied, duplicate, ignored, dead-lettered) is
+    recorded; a pending row whose ``due_at`` has passed is re-dispatched by the reconciler. A dead letter that an
+    operator re-enqueues turns ``pending`` again; its history is in ``dead_letter_history``.
+    """
 
-    id: Mapped[int] = _id("outcome_id_seq")
-    event_id: Mapped[str] = mapped_column(String(200))
+    __tablename__ = "event_ledger"
+    __table_args__ = (
+        Index("event_ledger_state_due_idx", "state", "due_at"),
+        Index("event_ledger_crn_idx", "crn"),
+    )
+
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     event_type: Mapped[str] = mapped_column(String(200))
     crn: Mapped[str | None] = mapped_column(String(20))
     detail_url: Mapped[str | None] = mapped_column(String(2000))
-    outcome: Mapped[str] = mapped_column(String(20))
+    event: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
     properties: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    attempts: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Attempts started since the last one that ended (in a retry or an outcome): each was lost with its process.
+    open_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    dispatch_count: Mapped[int] = mapped_column(Integer, default=0)
     task_id: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class DeadLetterRow(Base):
@@ -89,6 +102,6 @@ class DeadLetterHistoryRow(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
 
-outcome_table = cast("Table", OutcomeRow.__table__)
+ledger_table = cast("Table", LedgerRow.__table__)
 dead_letter_table = cast("Table", DeadLetterRow.__table__)
 history_table = cast("Table", DeadLetterHistoryRow.__table__)

@@ -1,4 +1,4 @@
-"""Read side for operators: dead letters newest first with filters and paging, their history, outcome look-ups."""
+"""Read side for operators: dead letters (filtered, paged, newest first), their history, where events stand."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, func, or_, select
 
-from allocations.state.models import dead_letter_table, history_table, outcome_table
+from allocations.state.models import dead_letter_table, history_table, ledger_table
 from allocations.state.records import DeadLetter, DeadLetterFilter, HistoryEntry, OutcomeRecord, Page
 
 _dl = dead_letter_table
 _history = history_table
-_outcome = outcome_table
+_ledger = ledger_table
 
 
 def filtered(statement: Select[Any], where: DeadLetterFilter) -> Select[Any]:
@@ -54,12 +54,33 @@ def history(connection: Connection, dead_letter_id: int) -> list[HistoryEntry]:
 
 
 def outcomes_for(connection: Connection, event_id_or_crn: str, limit: int) -> list[OutcomeRecord]:
-    """Outcomes of the event with this id, or of every event for this CRN, newest first."""
+    """The event with this id, or every event for this CRN, newest first, pending ones included."""
     key = event_id_or_crn.strip()
     rows = connection.execute(
-        select(_outcome)
-        .where(or_(_outcome.c.event_id == key, _outcome.c.crn == key.upper()))
-        .order_by(_outcome.c.finished_at.desc(), _outcome.c.id.desc())
+        _OUTCOME.where(or_(_ledger.c.event_id == key, _ledger.c.crn == key.upper()))
+        .order_by(_ledger.c.received_at.desc(), _ledger.c.event_id)
         .limit(limit)
     ).mappings()
     return [OutcomeRecord(**row) for row in rows]
+
+
+def outcome_of(connection: Connection, event_id: str) -> OutcomeRecord | None:
+    """Where the event with this id stands, if it was ever received."""
+    row = connection.execute(_OUTCOME.where(_ledger.c.event_id == event_id)).mappings().first()
+    return None if row is None else OutcomeRecord(**row)
+
+
+_OUTCOME = select(
+    _ledger.c.event_id,
+    _ledger.c.event_type,
+    _ledger.c.crn,
+    _ledger.c.detail_url,
+    _ledger.c.state.label("outcome"),
+    _ledger.c.reason,
+    _ledger.c.properties,
+    _ledger.c.attempts,
+    _ledger.c.task_id,
+    _ledger.c.received_at,
+    _ledger.c.started_at,
+    _ledger.c.finished_at,
+)

@@ -1,66 +1,44 @@
-"""What the tasks write: each handling outcome, and dead letters (upserted by event id), in one transaction each."""
+"""What the tasks write: the final outcome of an event, once, and its dead letter (upserted by event id)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from allocations.outcome import OutcomeKind
-from allocations.state.models import dead_letter_table, history_table, outcome_table
+from allocations.outcome import Outcome, OutcomeKind
+from allocations.state import ledger
+from allocations.state.ledger import Attempt, cut, now
+from allocations.state.models import dead_letter_table, history_table
 from allocations.state.records import DeadLetterStatus, HistoryAction
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from datetime import datetime
 
     from allocations.events import ReceivedEvent
 
 _dl = dead_letter_table
 _history = history_table
-_outcome = outcome_table
 
 _OPEN = (DeadLetterStatus.PARKED.value, DeadLetterStatus.REQUEUED.value)
 
 
-def now() -> datetime:
-    """The current instant, timezone-aware UTC."""
-    return datetime.now(UTC)
-
-
-def insert_outcome(  # noqa: PLR0913 - one column per argument
+def record_outcome(
     connection: Connection,
-    event: ReceivedEvent,
+    attempt: Attempt,
+    outcome: Outcome,
     *,
-    outcome: OutcomeKind,
     crn: str | None,
     detail_url: str | None,
-    reason: str | None,
-    attempts: int,
-    task_id: str | None,
-    started_at: datetime | None,
-    properties: Mapping[str, Any] | None,
-) -> None:
-    """Append one row to the outcome log; a success resolves the event's open dead letter."""
-    finished_at = now()
-    connection.execute(
-        insert(_outcome).values(
-            event_id=event.event_id,
-            event_type=event.event_type,
-            crn=crn,
-            detail_url=detail_url,
-            outcome=outcome.value,
-            reason=reason,
-            properties=dict(properties or {}),
-            attempts=attempts,
-            task_id=task_id,
-            started_at=started_at,
-            finished_at=finished_at,
-        )
-    )
-    if outcome is not OutcomeKind.DEAD_LETTERED:
-        _resolve(connection, event.event_id, task_id, f"{outcome.value}: {reason}" if reason else outcome.value)
+) -> bool:
+    """Record the event's final outcome once; a success resolves its open dead letter. False: already final."""
+    if not ledger.finish(connection, attempt, outcome, crn=crn, detail_url=detail_url):
+        return False
+    if outcome.kind is not OutcomeKind.DEAD_LETTERED:
+        detail = f"{outcome.kind.value}: {outcome.reason}" if outcome.reason else outcome.kind.value
+        _resolve(connection, attempt.event.event_id, attempt.task_id, detail)
+    return True
 
 
 def _resolve(connection: Connection, event_id: str, task_id: str | None, detail: str) -> None:
@@ -77,6 +55,34 @@ def _resolve(connection: Connection, event_id: str, task_id: str | None, detail:
     )
     if resolved.rowcount:
         add_history(connection, row.id, action=HistoryAction.RESOLVED, at=at, task_id=task_id, detail=detail)
+
+
+def dead_letter(  # noqa: PLR0913 - the dead letter's columns
+    connection: Connection,
+    attempt: Attempt,
+    *,
+    crn: str | None,
+    detail_url: str | None,
+    error_class: str,
+    error_message: str,
+    traceback: str,
+) -> bool:
+    """Park the event, unless another copy already finished it (a final state stays final): False then."""
+    reason = f"{error_class}: {error_message}"
+    if not record_outcome(connection, attempt, Outcome.dead_lettered(reason), crn=crn, detail_url=detail_url):
+        return False
+    upsert_dead_letter(
+        connection,
+        attempt.event,
+        crn=cut(crn, 20),
+        detail_url=cut(detail_url, 2000),
+        error_class=cut(error_class, 200) or "",
+        error_message=error_message,
+        traceback=traceback,
+        attempts=attempt.number,
+        task_id=attempt.task_id,
+    )
+    return True
 
 
 def upsert_dead_letter(  # noqa: PLR0913 - one column per argument

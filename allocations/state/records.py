@@ -80,9 +80,8 @@ class HistoryEntry:
 
 @dataclass(frozen=True)
 class OutcomeRecord:
-    """One handling result of an event."""
+    """Where one event stands: ``pending``, or its final outcome."""
 
-    id: int
     event_id: str
     event_type: str
     crn: str | None
@@ -92,8 +91,9 @@ class OutcomeRecord:
     properties: dict[str, Any]
     attempts: int
     task_id: str | None
+    received_at: datetime
     started_at: datetime | None
-    finished_at: datetime
+    finished_at: datetime | None
 
 
 @dataclass(frozen=True)

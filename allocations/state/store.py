@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from allocations.outcome import OutcomeKind
-from allocations.state import actions, queries, recording
+from sqlalchemy import Connection
+
+from allocations.errors import AlreadyHandled
+from allocations.outcome import Outcome
+from allocations.state import actions, ledger, queries, recording
 from allocations.state.records import (
     ActionResult,
     DeadLetter,
@@ -18,89 +23,98 @@ from allocations.state.records import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
-    from datetime import datetime
+    from collections.abc import Iterable
 
     from sqlalchemy import Engine
 
     from allocations.events import ReceivedEvent
     from allocations.state.actions import Dispatch
+    from allocations.state.ledger import Attempt, Receipt
 
 MAX_PAGE = 500
+# How long an attempt may hold an event before the reconciler dispatches it again (RECONCILE_AFTER).
+DEFAULT_LEASE = timedelta(seconds=120)
+
+OutcomeRecorder = Callable[[Connection, Outcome], None]
 
 
 class StateStore:
     """Outcomes and dead letters in the ``workforce_allocations`` schema of ``engine``."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, lease: timedelta = DEFAULT_LEASE) -> None:
         self.engine = engine
+        self.lease = lease
 
-    def record_outcome(  # noqa: PLR0913 - the outcome's columns
-        self,
-        event: ReceivedEvent,
-        *,
-        outcome: OutcomeKind,
-        crn: str | None,
-        detail_url: str | None,
-        reason: str | None,
-        attempts: int,
-        task_id: str | None,
-        started_at: datetime | None = None,
-        properties: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Log a handling result; applied, duplicate or ignored resolves the event's open dead letter."""
+    def receive(
+        self, event: ReceivedEvent, *, crn: str | None, detail_url: str | None, final: Outcome | None = None
+    ) -> Receipt:
+        """Record an arriving event (pending, leased for one lease period) before its SQS message is deleted."""
         with self.engine.begin() as connection:
-            recording.insert_outcome(
-                connection,
-                event,
-                outcome=outcome,
-                crn=crn,
-                detail_url=detail_url,
-                reason=reason,
-                attempts=attempts,
-                task_id=task_id,
-                started_at=started_at,
-                properties=properties,
+            return ledger.receive(
+                connection, event, crn=crn, detail_url=detail_url, due_at=ledger.now() + self.lease, final=final
             )
+
+    def start_attempt(self, event: ReceivedEvent) -> int | None:
+        """Lease the event to a starting attempt; None when it is already final (see ``ledger.start_attempt``)."""
+        with self.engine.begin() as connection:
+            return ledger.start_attempt(connection, event, due_at=ledger.now() + self.lease)
+
+    def postpone(self, event_id: str, delay: float) -> None:
+        """A retry is scheduled in ``delay`` seconds: the reconciler waits for it, plus one lease."""
+        with self.engine.begin() as connection:
+            ledger.postpone(connection, event_id, due_at=ledger.now() + timedelta(seconds=delay) + self.lease)
+
+    def due_now(self, event_id: str) -> None:
+        """The event's next dispatch could not be published: let the reconciler take it at its next pass."""
+        with self.engine.begin() as connection:
+            ledger.postpone(connection, event_id, due_at=ledger.now())
+
+    def record_outcome(self, attempt: Attempt, outcome: Outcome, *, crn: str | None, detail_url: str | None) -> bool:
+        """Record the event's final outcome once (False: another copy already did), in a transaction of its own."""
+        with self.engine.begin() as connection:
+            return recording.record_outcome(connection, attempt, outcome, crn=crn, detail_url=detail_url)
+
+    def recorder(self, attempt: Attempt, *, crn: str | None, detail_url: str | None) -> OutcomeRecorder:
+        """Records the outcome on the caller's connection: inside the Delius transaction, when they share a database."""
+
+        def record(connection: Connection, outcome: Outcome) -> None:
+            if not recording.record_outcome(connection, attempt, outcome, crn=crn, detail_url=detail_url):
+                raise AlreadyHandled(attempt.event.event_id)
+
+        return record
 
     def dead_letter(  # noqa: PLR0913 - the dead letter's columns
         self,
-        event: ReceivedEvent,
+        attempt: Attempt,
         *,
         crn: str | None,
         detail_url: str | None,
         error_class: str,
         error_message: str,
         traceback: str,
-        attempts: int,
-        task_id: str | None,
-        started_at: datetime | None = None,
-    ) -> None:
-        """Park the event (upsert by event id), add a history line and a ``dead-lettered`` outcome, atomically."""
+    ) -> bool:
+        """Park the event and record it dead-lettered, atomically; False when it was already final (left alone)."""
         with self.engine.begin() as connection:
-            recording.upsert_dead_letter(
+            return recording.dead_letter(
                 connection,
-                event,
+                attempt,
                 crn=crn,
                 detail_url=detail_url,
                 error_class=error_class,
                 error_message=error_message,
                 traceback=traceback,
-                attempts=attempts,
-                task_id=task_id,
             )
-            recording.insert_outcome(
-                connection,
-                event,
-                outcome=OutcomeKind.DEAD_LETTERED,
-                crn=crn,
-                detail_url=detail_url,
-                reason=f"{error_class}: {error_message}",
-                attempts=attempts,
-                task_id=task_id,
-                started_at=started_at,
-                properties=None,
-            )
+
+    def claim_due(self, limit: int = 100) -> list[ReceivedEvent]:
+        """Pending events with no live attempt, leased again to the caller, who dispatches them."""
+        with self.engine.begin() as connection:
+            return ledger.claim_due(connection, limit=limit, lease=self.lease)
+
+    def final_outcome(self, event_id: str) -> OutcomeRecord | None:
+        """The event's final outcome, or None while it is pending or unknown."""
+        with self.engine.connect() as connection:
+            found = queries.outcome_of(connection, event_id)
+        return found if found is not None and found.outcome != ledger.PENDING else None
 
     def list_dead_letters(
         self,
@@ -129,13 +143,13 @@ class StateStore:
         self, ids_or_filter: Iterable[int] | DeadLetterFilter, dispatch: Dispatch, actor: str | None = None
     ) -> list[ActionResult]:
         """Re-dispatch parked dead letters (by id, or all matching a filter); never dispatches a row twice."""
-        return actions.requeue(self.engine, self._ids(ids_or_filter), dispatch, actor)
+        return actions.requeue(self.engine, self._ids(ids_or_filter), dispatch, actor, lease=self.lease)
 
     def discard(
         self, ids_or_filter: Iterable[int] | DeadLetterFilter, reason: str, actor: str | None = None
     ) -> list[ActionResult]:
         """Set parked dead letters aside for good, with the reason."""
-        return actions.discard(self.engine, self._ids(ids_or_filter), reason, actor)
+        return actions.discard(self.engine, self._ids(ids_or_filter), reason, actor, lease=self.lease)
 
     def outcomes_for(self, event_id_or_crn: str, limit: int = 200) -> list[OutcomeRecord]:
         """Every recorded outcome of the event with this id, or of the events for this CRN, newest first."""

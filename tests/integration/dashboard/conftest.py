@@ -16,6 +16,7 @@ from allocations.local.environment import LocalStack, service_environment
 from allocations.local.processes import ServiceProcess
 from allocations.local.services import unique_name
 from allocations.sqs import create_queues
+from allocations.state.ledger import Attempt
 from allocations.state.store import StateStore
 
 USER, PASSWORD = "operator", "s3cret-pass"
@@ -105,7 +106,7 @@ def store(database_url):
     with engine.begin() as connection:
         connection.execute(
             text(
-                "TRUNCATE workforce_allocations.outcome, workforce_allocations.dead_letter_history,"
+                "TRUNCATE workforce_allocations.event_ledger, workforce_allocations.dead_letter_history,"
                 " workforce_allocations.dead_letter"
             )
         )
@@ -130,14 +131,12 @@ def park(store):
     def park_event(event_id: str, crn: str = "X123456", event_type: str = "person.community.manager.allocated") -> int:
         event = received(event_id, crn, event_type)
         store.dead_letter(
-            event,
+            Attempt(event, 9, f"task-{event_id}", None),
             crn=crn,
             detail_url=event.payload["detailUrl"],
             error_class="StaffNotInTeam",
             error_message="Staff N01A001 is not a member of team N01T01",
             traceback="Traceback (most recent call last):\nStaffNotInTeam: not a member",
-            attempts=9,
-            task_id=f"task-{event_id}",
         )
         return next(d.id for d in store.list_dead_letters(limit=500).items if d.event_id == event_id)
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from allocations.events import ReceivedEvent
+from allocations.state.ledger import Attempt
 from allocations.state.store import StateStore
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ def store(engine: Engine) -> StateStore:
     with engine.begin() as connection:
         connection.execute(
             text(
-                "TRUNCATE workforce_allocations.outcome, workforce_allocations.dead_letter_history,"
+                "TRUNCATE workforce_allocations.event_ledger, workforce_allocations.dead_letter_history,"
                 " workforce_allocations.dead_letter"
             )
         )
@@ -50,14 +51,12 @@ def park_event(
     store: StateStore, event: ReceivedEvent, error_class: str = "NotFound", message: str = "No staff"
 ) -> int:
     store.dead_letter(
-        event,
+        Attempt(event, 9, f"task-{event.event_id}", None),
         crn=event.payload["personReference"]["identifiers"][0]["value"],
         detail_url=event.payload["detailUrl"],
         error_class=error_class,
         error_message=message,
         traceback="Traceback (most recent call last):\n  ...\nNotFound: No staff",
-        attempts=9,
-        task_id=f"task-{event.event_id}",
     )
     page = store.list_dead_letters(crn=event.payload["personReference"]["identifiers"][0]["value"], limit=500)
     return next(d.id for d in page.items if d.event_id == event.event_id)

@@ -1,0 +1,227 @@
+"""The event ledger: every event is recorded before its SQS message is deleted, and ends in one final state.
+
+The broker is transport that may lose or repeat a task; the ledger is where the service knows an event exists.
+A row is ``pending`` from its receipt until its one final outcome is recorded, by a conditional update that only a
+pending row passes: whichever copy of an event finishes first decides, and a later copy changes nothing. A pending
+row whose ``due_at`` has passed has no live attempt, and the reconciler dispatches it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from allocations.events import ReceivedEvent
+from allocations.outcome import OutcomeKind
+from allocations.state.models import ledger_table
+
+if TYPE_CHECKING:
+    from allocations.outcome import Outcome
+
+_ledger = ledger_table
+
+PENDING = "pending"
+FINAL_STATES = frozenset(kind.value for kind in OutcomeKind)
+
+
+class LedgerState(StrEnum):
+    """Where an event stands: pending, or one of the final outcomes."""
+
+    PENDING = PENDING
+    APPLIED = OutcomeKind.APPLIED.value
+    DUPLICATE = OutcomeKind.DUPLICATE.value
+    IGNORED = OutcomeKind.IGNORED.value
+    DEAD_LETTERED = OutcomeKind.DEAD_LETTERED.value
+
+
+def now() -> datetime:
+    """The current instant, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One task execution for one event: who it is, and which attempt, for the records."""
+
+    event: ReceivedEvent
+    number: int
+    task_id: str | None
+    started_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What recording an arriving event found: a new row, or the state of the one already there."""
+
+    new: bool
+    state: str
+
+    @property
+    def final(self) -> bool:
+        """The event already has its final outcome: nothing to dispatch."""
+        return self.state in FINAL_STATES
+
+
+def cut(value: str | None, length: int) -> str | None:
+    """``value`` shortened to fit a column of ``length`` characters (for values that are shown, not matched)."""
+    return None if value is None else value[:length]
+
+
+def receive(  # noqa: PLR0913 - the row's columns
+    connection: Connection,
+    event: ReceivedEvent,
+    *,
+    crn: str | None,
+    detail_url: str | None,
+    due_at: datetime,
+    final: Outcome | None = None,
+) -> Receipt:
+    """Insert the event's row (``pending``, or ``final`` when it is decided at receipt); else report the existing."""
+    at = now()
+    values: dict[str, Any] = {
+        "event_id": event.event_id,
+        "event_type": event.event_type,
+        "crn": cut(crn, 20),
+        "detail_url": cut(detail_url, 2000),
+        "event": event.to_task_arg(),
+        "state": PENDING if final is None else final.kind.value,
+        "reason": None if final is None else final.reason,
+        "properties": {} if final is None else dict(final.properties),
+        "attempts": 0,
+        "open_attempts": 0,
+        "dispatch_count": 0,
+        "received_at": at,
+        "due_at": due_at if final is None else None,
+        "finished_at": None if final is None else at,
+    }
+    try:
+        with connection.begin_nested():
+            connection.execute(insert(_ledger).values(**values))
+    except IntegrityError:
+        existing = connection.execute(
+            select(_ledger.c.state).where(_ledger.c.event_id == event.event_id)
+        ).scalar_one_or_none()
+        if existing is None:
+            raise
+        return Receipt(new=False, state=str(existing))
+    return Receipt(new=True, state=str(values["state"]))
+
+
+def start_attempt(connection: Connection, event: ReceivedEvent, *, due_at: datetime) -> int | None:
+    """Lease the event to the attempt that starts now; None when the event is already final.
+
+    Returns how many attempts before this one started and never ended (the process running them died): the
+    caller gives up on an event that keeps killing its worker.
+    """
+    row = connection.execute(
+        update(_ledger)
+        .where(_ledger.c.event_id == event.event_id, _ledger.c.state == PENDING)
+        .values(
+            attempts=_ledger.c.attempts + 1,
+            open_attempts=_ledger.c.open_attempts + 1,
+            due_at=due_at,
+            started_at=now(),
+        )
+        .returning(_ledger.c.open_attempts)
+    ).first()
+    if row is not None:
+        return int(row.open_attempts) - 1
+    state = connection.execute(select(_ledger.c.state).where(_ledger.c.event_id == event.event_id)).scalar_one_or_none()
+    if state is not None:
+        return None
+    # Dispatched without a receipt (a task sent by hand): record it now, so that it is guaranteed from here on.
+    receive(connection, event, crn=None, detail_url=event.payload.get("detailUrl"), due_at=due_at)
+    return start_attempt(connection, event, due_at=due_at)
+
+
+def postpone(connection: Connection, event_id: str, *, due_at: datetime) -> None:
+    """The attempt ended and a retry is scheduled: no re-dispatch before ``due_at``."""
+    connection.execute(
+        update(_ledger)
+        .where(_ledger.c.event_id == event_id, _ledger.c.state == PENDING)
+        .values(due_at=due_at, open_attempts=0)
+    )
+
+
+def finish(
+    connection: Connection,
+    attempt: Attempt,
+    outcome: Outcome,
+    *,
+    crn: str | None,
+    detail_url: str | None,
+) -> bool:
+    """Record the event's final outcome; False (and nothing written) when another copy already recorded one."""
+    event_id = attempt.event.event_id
+    finished = connection.execute(
+        update(_ledger)
+        .where(_ledger.c.event_id == event_id, _ledger.c.state == PENDING)
+        .values(
+            state=outcome.kind.value,
+            reason=outcome.reason,
+            properties=dict(outcome.properties),
+            attempts=attempt.number,
+            open_attempts=0,
+            task_id=attempt.task_id,
+            crn=cut(crn, 20),
+            detail_url=cut(detail_url, 2000),
+            due_at=None,
+            finished_at=now(),
+        )
+    )
+    if finished.rowcount:
+        return True
+    if state_of(connection, event_id) is not None:
+        return False
+    # Never received (a task sent by hand): record it, then its outcome.
+    receive(connection, attempt.event, crn=crn, detail_url=detail_url, due_at=now())
+    return finish(connection, attempt, outcome, crn=crn, detail_url=detail_url)
+
+
+def reopen(connection: Connection, event_id: str, *, due_at: datetime) -> None:
+    """An operator re-enqueued the event's dead letter: pending again, with a fresh count of attempts."""
+    connection.execute(
+        update(_ledger)
+        .where(_ledger.c.event_id == event_id)
+        .values(state=PENDING, reason=None, open_attempts=0, due_at=due_at, finished_at=None)
+    )
+
+
+def close_reopened(connection: Connection, event_id: str, reason: str) -> None:
+    """A re-enqueue that could not be dispatched, or a stale one discarded: dead-lettered again."""
+    connection.execute(
+        update(_ledger)
+        .where(_ledger.c.event_id == event_id, _ledger.c.state == PENDING)
+        .values(state=OutcomeKind.DEAD_LETTERED.value, reason=reason, due_at=None, finished_at=now())
+    )
+
+
+def claim_due(connection: Connection, *, limit: int, lease: timedelta) -> list[ReceivedEvent]:
+    """Pending events whose lease has run out, leased again for ``lease``; concurrent reconcilers skip each other."""
+    at = now()
+    rows = connection.execute(
+        select(_ledger.c.event_id, _ledger.c.event)
+        .where(_ledger.c.state == PENDING, _ledger.c.due_at <= at)
+        .order_by(_ledger.c.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not rows:
+        return []
+    connection.execute(
+        update(_ledger)
+        .where(_ledger.c.event_id.in_([row.event_id for row in rows]), _ledger.c.state == PENDING)
+        .values(due_at=at + lease, dispatch_count=_ledger.c.dispatch_count + 1)
+    )
+    return [ReceivedEvent.from_task_arg(row.event) for row in rows]
+
+
+def state_of(connection: Connection, event_id: str) -> str | None:
+    """The event's state, or None when it was never recorded."""
+    found = connection.execute(select(_ledger.c.state).where(_ledger.c.event_id == event_id)).scalar_one_or_none()
+    return None if found is None else str(found)
