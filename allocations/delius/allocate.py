@@ -23,6 +23,7 @@ from allocations.workload.details import (
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from allocations.delius.steps.audit import OutcomeRecorder
     from allocations.events import AllocationEvent
     from allocations.workload.details import AllocationDetail
 
@@ -31,16 +32,24 @@ if TYPE_CHECKING:
 _ORACLE_TRANSIENT = ("ORA-00060", "ORA-00054", "ORA-08177", "ORA-30006")
 
 
-def allocate(engine: Engine, delius_username: str, event: AllocationEvent, detail: AllocationDetail) -> Outcome:
+def allocate(
+    engine: Engine,
+    delius_username: str,
+    event: AllocationEvent,
+    detail: AllocationDetail,
+    *,
+    record: OutcomeRecorder | None = None,
+) -> Outcome:
     """Write ``detail`` into Delius; ignorable conditions become ``Outcome.ignored`` after their audit row.
 
-    The caller logs the outcome once, with the event's id and the task's attempt (see tasks/failure.py).
+    ``record`` writes the event's outcome inside the allocation's transaction (raising AlreadyHandled when another
+    copy of the event finished first, which rolls the allocation back). The caller logs the outcome once.
 
     Raises TransientFailure (incl. operational database errors) and InvalidMessage for the task to classify.
     """
     install_session_identity(engine, delius_username)
     try:
-        outcome = _dispatch(engine, delius_username, event, detail)
+        outcome = _dispatch(engine, delius_username, event, detail, record)
     except IgnorableMessage as ignorable:
         outcome = Outcome.ignored(ignorable.message, **ignorable.properties)
     except DBAPIError as error:
@@ -50,16 +59,22 @@ def allocate(engine: Engine, delius_username: str, event: AllocationEvent, detai
     return outcome
 
 
-def _dispatch(engine: Engine, delius_username: str, event: AllocationEvent, detail: AllocationDetail) -> Outcome:
+def _dispatch(
+    engine: Engine,
+    delius_username: str,
+    event: AllocationEvent,
+    detail: AllocationDetail,
+    record: OutcomeRecorder | None,
+) -> Outcome:
     if isinstance(detail, PersonAllocationDetail):
-        return allocate_person(engine, delius_username, detail)
+        return allocate_person(engine, delius_username, detail, record=record)
     # The component use cases take the message's CRN, not the detail's (spec §5.2).
     if isinstance(detail, EventAllocationDetail):
-        return allocate_event(engine, delius_username, event.crn, detail)
+        return allocate_event(engine, delius_username, event.crn, detail, record=record)
     if isinstance(detail, RequirementAllocationDetail):
-        return allocate_requirement(engine, delius_username, event.crn, detail)
+        return allocate_requirement(engine, delius_username, event.crn, detail, record=record)
     if isinstance(detail, LicenceConditionAllocationDetail):
-        return allocate_licence_condition(engine, delius_username, event.crn, detail)
+        return allocate_licence_condition(engine, delius_username, event.crn, detail, record=record)
     raise TypeError(f"Unexpected allocation detail {type(detail).__name__}")
 
 

@@ -10,14 +10,13 @@ from sqlalchemy import select
 from allocations.delius import codes
 from allocations.delius.models import Disposal, Event, Offender
 from allocations.delius.steps.active_manager import find_active_manager
-from allocations.delius.steps.audit import AuditParameters, audited
+from allocations.delius.steps.audit import AuditParameters, audited_transaction
 from allocations.delius.steps.contacts import ContactSubject, insert_transfer_contact
 from allocations.delius.steps.duplicate import is_duplicate
 from allocations.delius.steps.locking import lock_row
 from allocations.delius.steps.new_manager import replace_manager
 from allocations.delius.steps.oracle import rebuild_optimisation_tables
 from allocations.delius.steps.reference import transfer_reason_id
-from allocations.delius.steps.unit_of_work import UnitOfWork, unit_of_work
 from allocations.delius.steps.validation import validate
 from allocations.errors import Conflict, IgnorableMessage, NotActive
 from allocations.outcome import Outcome
@@ -27,7 +26,9 @@ if TYPE_CHECKING:
 
     from sqlalchemy import ColumnElement, Connection, Engine, Select, Table
 
+    from allocations.delius.steps.audit import OutcomeRecorder
     from allocations.delius.steps.kinds import ManagerKind
+    from allocations.delius.steps.unit_of_work import UnitOfWork
     from allocations.workload.details import LicenceConditionAllocationDetail, RequirementAllocationDetail
 
     ComponentDetail = RequirementAllocationDetail | LicenceConditionAllocationDetail
@@ -62,16 +63,19 @@ class ComponentKind:
     flag_iaps: Callable[[Connection, int], None] | None = None
 
 
-def allocate_component(
-    engine: Engine, delius_username: str, crn: str, detail: ComponentDetail, kind: ComponentKind
+def allocate_component(  # noqa: PLR0913 - the use case's inputs and the kind that tells them apart
+    engine: Engine,
+    delius_username: str,
+    crn: str,
+    detail: ComponentDetail,
+    kind: ComponentKind,
+    *,
+    record: OutcomeRecorder | None = None,
 ) -> Outcome:
     """Write the component allocation in one transaction, audited as ``CABI038``."""
-    with (
-        audited(engine, delius_username, kind.manager.business_interaction) as audit,
-        unit_of_work(engine, delius_username) as uow,
-    ):
+    with audited_transaction(engine, delius_username, kind.manager.business_interaction, record) as (uow, audit):
         outcome = _allocate(uow, crn, detail, kind, audit)
-        uow.commit()
+        uow.commit(outcome)
     return outcome
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from allocations.delius import codes
 from allocations.delius.models import Event, Offender
 from allocations.delius.steps.active_manager import find_active_manager
-from allocations.delius.steps.audit import AuditParameters, audited
+from allocations.delius.steps.audit import AuditParameters, audited_transaction
 from allocations.delius.steps.contacts import ContactAuthor, ContactSubject, insert_contact, insert_transfer_contact
 from allocations.delius.steps.duplicate import is_duplicate
 from allocations.delius.steps.iaps import event_has_accredited_programme, flag_event
@@ -18,7 +18,6 @@ from allocations.delius.steps.new_manager import replace_manager
 from allocations.delius.steps.notes import london
 from allocations.delius.steps.oracle import rebuild_optimisation_tables
 from allocations.delius.steps.reference import transfer_reason_id
-from allocations.delius.steps.unit_of_work import UnitOfWork, unit_of_work
 from allocations.delius.steps.validation import find_staff, validate
 from allocations.errors import IgnorableMessage, NotActive, NotFound
 from allocations.outcome import Outcome
@@ -27,21 +26,27 @@ from allocations.workload.details import AllocationReason
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
+    from allocations.delius.steps.audit import OutcomeRecorder
     from allocations.delius.steps.new_manager import NewManager
+    from allocations.delius.steps.unit_of_work import UnitOfWork
     from allocations.workload.details import EventAllocationDetail
 
 INITIAL_OVERSIGHT = "SPOD03"
 REALLOCATION_OVERSIGHT = "SPO"
 
 
-def allocate_event(engine: Engine, delius_username: str, crn: str, detail: EventAllocationDetail) -> Outcome:
+def allocate_event(
+    engine: Engine,
+    delius_username: str,
+    crn: str,
+    detail: EventAllocationDetail,
+    *,
+    record: OutcomeRecorder | None = None,
+) -> Outcome:
     """Write the event allocation of the message's ``crn`` in one transaction, audited as ``CABI041``."""
-    with (
-        audited(engine, delius_username, EVENT.business_interaction) as audit,
-        unit_of_work(engine, delius_username) as uow,
-    ):
+    with audited_transaction(engine, delius_username, EVENT.business_interaction, record) as (uow, audit):
         outcome = _allocate(uow, crn, detail, audit)
-        uow.commit()
+        uow.commit(outcome)
     return outcome
 
 

@@ -21,15 +21,20 @@ from allocations.errors import IgnorableMessage
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine, Table
 
+    from allocations.delius.steps.audit import OutcomeRecorder
     from allocations.outcome import Outcome
     from allocations.workload.details import LicenceConditionAllocationDetail
 
 
 def allocate_licence_condition(
-    engine: Engine, delius_username: str, crn: str, detail: LicenceConditionAllocationDetail
+    engine: Engine,
+    delius_username: str,
+    crn: str,
+    detail: LicenceConditionAllocationDetail,
+    record: OutcomeRecorder | None = None,
 ) -> Outcome:
     """Write the licence-condition allocation of the message's ``crn``, audited as ``CABI038`` (no IAPS)."""
-    return allocate_component(engine, delius_username, crn, detail, LICENCE_CONDITION_COMPONENT)
+    return allocate_component(engine, delius_username, crn, detail, LICENCE_CONDITION_COMPONENT, record=record)
 
 
 def _missing(condition_id: int) -> IgnorableMessage:

@@ -9,14 +9,13 @@ from sqlalchemy import bindparam, select
 from allocations.delius.models import Offender
 from allocations.delius.responsible_officer import replace_responsible_officer
 from allocations.delius.steps.active_manager import find_active_manager
-from allocations.delius.steps.audit import AuditParameters, audited
+from allocations.delius.steps.audit import AuditParameters, audited_transaction
 from allocations.delius.steps.contacts import ContactSubject, insert_transfer_contact
 from allocations.delius.steps.duplicate import is_duplicate
 from allocations.delius.steps.iaps import flag_offender, person_has_accredited_programme
 from allocations.delius.steps.kinds import PERSON
 from allocations.delius.steps.new_manager import replace_manager
 from allocations.delius.steps.oracle import rebuild_optimisation_tables
-from allocations.delius.steps.unit_of_work import UnitOfWork, unit_of_work
 from allocations.delius.steps.validation import validate
 from allocations.errors import IgnorableMessage, NotFound
 from allocations.outcome import Outcome
@@ -24,18 +23,23 @@ from allocations.outcome import Outcome
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
+    from allocations.delius.steps.audit import OutcomeRecorder
+    from allocations.delius.steps.unit_of_work import UnitOfWork
     from allocations.workload.details import PersonAllocationDetail
 
 
-def allocate_person(engine: Engine, delius_username: str, detail: PersonAllocationDetail) -> Outcome:
+def allocate_person(
+    engine: Engine,
+    delius_username: str,
+    detail: PersonAllocationDetail,
+    *,
+    record: OutcomeRecorder | None = None,
+) -> Outcome:
     """Write the person allocation in one transaction, audited as ``CABI231``."""
     # The unit of work closes (rolling back unless committed) before the audit row is written.
-    with (
-        audited(engine, delius_username, PERSON.business_interaction) as audit,
-        unit_of_work(engine, delius_username) as uow,
-    ):
+    with audited_transaction(engine, delius_username, PERSON.business_interaction, record) as (uow, audit):
         outcome = _allocate(uow, detail, audit)
-        uow.commit()
+        uow.commit(outcome)
     return outcome
 
 

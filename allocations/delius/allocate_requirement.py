@@ -22,15 +22,20 @@ from allocations.errors import IgnorableMessage
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine, Table
 
+    from allocations.delius.steps.audit import OutcomeRecorder
     from allocations.outcome import Outcome
     from allocations.workload.details import RequirementAllocationDetail
 
 
 def allocate_requirement(
-    engine: Engine, delius_username: str, crn: str, detail: RequirementAllocationDetail
+    engine: Engine,
+    delius_username: str,
+    crn: str,
+    detail: RequirementAllocationDetail,
+    record: OutcomeRecorder | None = None,
 ) -> Outcome:
     """Write the requirement allocation of the message's ``crn``, audited as ``CABI038``."""
-    return allocate_component(engine, delius_username, crn, detail, REQUIREMENT_COMPONENT)
+    return allocate_component(engine, delius_username, crn, detail, REQUIREMENT_COMPONENT, record=record)
 
 
 def _missing(_requirement_id: int) -> IgnorableMessage:

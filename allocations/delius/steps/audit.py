@@ -1,4 +1,4 @@
-"""Audit every allocation as a business interaction, in its own transaction so failures are kept (spec §3.8)."""
+"""Audit every allocation as a business interaction; failures in a transaction of their own so they are kept (§3.8)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,17 @@ from sqlalchemy import bindparam, insert, or_, select
 from allocations.delius.models import AuditedInteraction, BusinessInteraction
 from allocations.delius.steps.kinds import table
 from allocations.delius.steps.reference_cache import remembered
-from allocations.delius.steps.unit_of_work import service_user_id
-from allocations.errors import NotFound
+from allocations.delius.steps.unit_of_work import UnitOfWork, service_user_id, unit_of_work
+from allocations.errors import AlreadyHandled, NotFound
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from sqlalchemy import Connection, Engine
+
+    from allocations.outcome import Outcome
+
+    OutcomeRecorder = Callable[[Connection, Outcome], None]
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +58,29 @@ def render_parameters(values: dict[str, str]) -> str:
 
 
 @contextmanager
-def audited(engine: Engine, delius_username: str, interaction_code: str) -> Iterator[AuditParameters]:
-    """Write a ``P`` row when the block completes, an ``F`` row (then re-raise) when it raises anything."""
+def audited_transaction(
+    engine: Engine, delius_username: str, interaction_code: str, record: OutcomeRecorder | None = None
+) -> Iterator[tuple[UnitOfWork, AuditParameters]]:
+    """One audited Delius transaction for one allocation (spec §3.8).
+
+    The ``P`` row and the event's outcome (``record``) are written in the allocation's own transaction, so they
+    exist exactly when the allocation does: a process killed at COMMIT leaves all three or none. An ``F`` row is
+    written in a transaction of its own after the rollback, then the error is re-raised. An event that another copy
+    already finished (``AlreadyHandled``) was not a service call: no row at all.
+    """
     parameters = AuditParameters()
     try:
-        yield parameters
+        with unit_of_work(engine, delius_username) as uow:
+            uow.before_commit.append(
+                lambda connection, _: insert_audit(
+                    connection, delius_username, interaction_code, PASS, parameters.render(), at=uow.now
+                )
+            )
+            if record is not None:
+                uow.before_commit.append(record)
+            yield uow, parameters
+    except AlreadyHandled:
+        raise
     except BaseException:
         try:
             write_audit(engine, delius_username, interaction_code, FAIL, parameters.render())
@@ -66,23 +88,28 @@ def audited(engine: Engine, delius_username: str, interaction_code: str) -> Iter
             # The allocation's own error matters more than the audit's: keep it, log this one.
             log.exception("could not write the failure audit row for %s", interaction_code)
         raise
-    write_audit(engine, delius_username, interaction_code, PASS, parameters.render())
 
 
 def write_audit(engine: Engine, delius_username: str, interaction_code: str, outcome: str, parameters: str) -> None:
     """Insert one ``audited_interaction`` row, committed on a connection of its own."""
-    now = datetime.now(UTC)
     # One INSERT is its own transaction: autocommit spares the BEGIN and COMMIT round trips.
     with engine.connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT")
-        values = {
-            "business_interaction_id": business_interaction_id(connection, interaction_code, now),
-            "user_id": service_user_id(connection, delius_username),
-            "date_time": now,
-            "outcome": outcome,
-            "interaction_parameters": parameters,
-        }
-        connection.execute(_INSERT_AUDIT, values)
+        insert_audit(connection, delius_username, interaction_code, outcome, parameters, at=datetime.now(UTC))
+
+
+def insert_audit(  # noqa: PLR0913 - the row's columns
+    connection: Connection, delius_username: str, interaction_code: str, outcome: str, parameters: str, *, at: datetime
+) -> None:
+    """Insert one ``audited_interaction`` row on ``connection``, in whatever transaction it has open."""
+    values = {
+        "business_interaction_id": business_interaction_id(connection, interaction_code, at),
+        "user_id": service_user_id(connection, delius_username),
+        "date_time": at,
+        "outcome": outcome,
+        "interaction_parameters": parameters,
+    }
+    connection.execute(_INSERT_AUDIT, values)
 
 
 def business_interaction_id(connection: Connection, interaction_code: str, now: datetime) -> int:

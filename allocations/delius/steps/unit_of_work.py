@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Connection, Engine
 
+    from allocations.outcome import Outcome
+
 log = logging.getLogger(__name__)
 
 _USER_ID = select(User.user_id).where(User.distinguished_name == bindparam("username"))
@@ -32,6 +34,7 @@ class UnitOfWork:
     connection: Connection
     user_id: int
     now: datetime
+    before_commit: list[Callable[[Connection, Outcome], None]] = field(default_factory=list)
     after_commit: list[Callable[[Connection], None]] = field(default_factory=list)
     committed: bool = False
 
@@ -45,8 +48,10 @@ class UnitOfWork:
             "last_updated_user_id": self.user_id,
         }
 
-    def commit(self) -> None:
-        """Commit, then run the after-commit work, each in its own transaction."""
+    def commit(self, outcome: Outcome) -> None:
+        """Write what must exist exactly when the allocation does (its outcome), commit, then the after-commit work."""
+        for record in self.before_commit:
+            record(self.connection, outcome)
         self.connection.commit()
         self.committed = True
         for work in self.after_commit:
