@@ -14,10 +14,17 @@ result_serializer = "json"
 task_ignore_result = True
 result_backend = None
 
-# At-least-once: a task is acknowledged after it ran, and re-delivered when its worker process dies mid-way.
+# A task is acknowledged after it ran. One whose process died is not re-delivered by the broker (a task that kills
+# its process would be re-delivered forever): the event stays pending in the service's ledger and the reconciler
+# dispatches it again once its lease ends, counting the attempts that were lost (MAX_LOST_ATTEMPTS).
 task_acks_late = True
-task_reject_on_worker_lost = True
+task_reject_on_worker_lost = False
 worker_prefetch_multiplier = 1
+
+# Nothing runs unbounded: past the soft limit the attempt fails (and is retried), past the hard limit its process is
+# killed. The worker refuses to start unless RECONCILE_AFTER and CELERY_VISIBILITY_TIMEOUT leave room for them.
+task_time_limit = float(os.environ.get("TASK_TIME_LIMIT", "60"))
+task_soft_time_limit = task_time_limit * 0.8
 
 # Separate deployments (or test runs) sharing one Redis keep their tasks apart with their own queue name.
 task_default_queue = os.environ.get("CELERY_TASK_QUEUE", "allocations")

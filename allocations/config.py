@@ -30,6 +30,19 @@ class RetryBudget:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Bounds on time that keep every event moving: the reconciler's lease, and database timeouts (seconds)."""
+
+    # A pending event with no live attempt for this long is dispatched again by the reconciler (RECONCILE_AFTER).
+    lease: float = 180.0
+    reconcile_interval: float = 10.0
+    # Chains started for an event that never ended (their process died) before it is dead-lettered.
+    max_lost_attempts: int = 3
+    statement_timeout: float = 30.0
+    lock_timeout: float = 10.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the service reads from its environment."""
 
@@ -48,6 +61,7 @@ class Settings:
     http_connect_timeout: float
     http_read_timeout: float
     retry: RetryBudget
+    limits: Limits = Limits()
 
 
 def load_settings() -> Settings:
@@ -78,6 +92,13 @@ def load_settings() -> Settings:
             max_delay=env.float("RETRY_MAX_DELAY", 300.0),
             max_retries=env.int("RETRY_MAX_RETRIES", 8),
         ),
+        limits=Limits(
+            lease=env.float("RECONCILE_AFTER", Limits.lease, validate=_positive),
+            reconcile_interval=env.float("RECONCILE_INTERVAL", Limits.reconcile_interval, validate=_positive),
+            max_lost_attempts=env.int("MAX_LOST_ATTEMPTS", Limits.max_lost_attempts, validate=_positive),
+            statement_timeout=env.float("DB_STATEMENT_TIMEOUT", Limits.statement_timeout, validate=_positive),
+            lock_timeout=env.float("DB_LOCK_TIMEOUT", Limits.lock_timeout, validate=_positive),
+        ),
     )
     try:
         env.seal()
@@ -100,3 +121,34 @@ def _url_prefixes(values: list[str]) -> None:
             raise ValidationError(
                 f"Entry {position} is not an absolute http(s) URL with a host and without credentials."
             ) from None
+
+
+def _positive(value: float) -> None:
+    if value <= 0:
+        raise ValidationError("Must be greater than 0.")
+
+
+def check_limits(settings: Settings, *, task_time_limit: float, visibility_timeout: float) -> None:
+    """Refuse a worker whose time limits let one event run twice at once, or sit unnoticed; one line per problem.
+
+    A task outliving the lease is dispatched again while it runs; a retry countdown plus a run longer than the
+    broker's visibility timeout is restored by Redis while its worker still holds it.
+    """
+    limits = settings.limits
+    problems = []
+    if 2 * task_time_limit >= limits.lease:
+        problems.append(
+            f"RECONCILE_AFTER ({limits.lease:g} s) must exceed twice TASK_TIME_LIMIT ({task_time_limit:g} s): "
+            "a fetch and a write may each run that long"
+        )
+    if settings.retry.max_delay + task_time_limit >= visibility_timeout:
+        problems.append(
+            f"CELERY_VISIBILITY_TIMEOUT ({visibility_timeout:g} s) must exceed RETRY_MAX_DELAY "
+            f"({settings.retry.max_delay:g} s) plus TASK_TIME_LIMIT ({task_time_limit:g} s)"
+        )
+    if max(limits.statement_timeout, limits.lock_timeout) >= task_time_limit:
+        problems.append(
+            f"DB_STATEMENT_TIMEOUT and DB_LOCK_TIMEOUT must be shorter than TASK_TIME_LIMIT ({task_time_limit:g} s)"
+        )
+    if problems:
+        raise ConfigurationError("inconsistent time limits:\n  " + "\n  ".join(problems))

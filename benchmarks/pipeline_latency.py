@@ -75,13 +75,13 @@ def main() -> int:
             received = publish_allocation(
                 stub, client, queue_url, event_type=EventType.PERSON, crn=demo.crns[0], detail=detail
             )
-            while not (outcomes := state.outcomes_for(received.event_id)):
+            while (outcome := state.final_outcome(received.event_id)) is None:
                 time.sleep(0.002)
-            if outcomes[0].outcome != "applied":
-                sys.stdout.write(f"unexpected outcome {outcomes[0]}\n")
+            if outcome.outcome != "applied" or outcome.finished_at is None or outcome.started_at is None:
+                sys.stdout.write(f"unexpected outcome {outcome}\n")
                 return 1
-            latencies.append((outcomes[0].finished_at.timestamp() - sent) * 1000)
-            ingest.append((outcomes[0].started_at.timestamp() - sent) * 1000)
+            latencies.append((outcome.finished_at.timestamp() - sent) * 1000)
+            ingest.append((outcome.started_at.timestamp() - sent) * 1000)
     _print("send→commit", latencies)
     _print("send→task start (SQS receive + dispatch)", ingest)
     _print("task start→commit (fetch + write chain)", [t - i for t, i in zip(latencies, ingest, strict=True)])

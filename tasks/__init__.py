@@ -4,6 +4,7 @@ import click
 
 from tasks.app import app
 from tasks.ingest import SqsIngest
+from tasks.reconciler import Reconciler
 
 app.user_options["worker"].add(
     click.Option(
@@ -13,6 +14,15 @@ app.user_options["worker"].add(
         help="Consume SQS_QUEUE in this worker (turn off for workers that only run tasks).",
     )
 )
+app.user_options["worker"].add(
+    click.Option(
+        ["--reconcile/--no-reconcile"],
+        default=True,
+        show_default=True,
+        help="Dispatch again, from the ledger, pending events whose lease ran out.",
+    )
+)
 app.steps["consumer"].add(SqsIngest)
+app.steps["worker"].add(Reconciler)
 
 __all__ = ["app"]

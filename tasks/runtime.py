@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -27,14 +28,22 @@ class Runtime:
     @cached_property
     def delius(self) -> Engine:
         """Engine for the Delius database."""
-        return make_engine(self.settings.database_url)
+        return self._engine(self.settings.database_url)
+
+    @property
+    def shared_database(self) -> bool:
+        """The service's schema is in the Delius database: outcomes are written in the allocation's transaction."""
+        return self.settings.state_database_url == self.settings.database_url
 
     @cached_property
     def state(self) -> StateStore:
-        """The service's own schema: outcomes and dead letters."""
-        if self.settings.state_database_url == self.settings.database_url:
-            return StateStore(self.delius)
-        return StateStore(make_engine(self.settings.state_database_url))
+        """The service's own schema: the event ledger and dead letters."""
+        engine = self.delius if self.shared_database else self._engine(self.settings.state_database_url)
+        return StateStore(engine, lease=timedelta(seconds=self.settings.limits.lease))
+
+    def _engine(self, url: str) -> Engine:
+        limits = self.settings.limits
+        return make_engine(url, statement_timeout=limits.statement_timeout, lock_timeout=limits.lock_timeout)
 
     @cached_property
     def workload(self) -> WorkloadClient:
@@ -58,4 +67,10 @@ def runtime() -> Runtime:
 @worker_process_init.connect
 def _forget_parent_runtime(**_: object) -> None:
     global _runtime  # noqa: PLW0603
+    if _runtime is not None:
+        # The parent's pooled connections are the parent's: drop them here without closing their sockets.
+        for name in ("delius", "state"):
+            if name in vars(_runtime):
+                engine = _runtime.delius if name == "delius" else _runtime.state.engine
+                engine.dispose(close=False)
     _runtime = None

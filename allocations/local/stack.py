@@ -113,9 +113,9 @@ class Publisher:
 def _await_outcome(state: StateStore, event_id: str) -> OutcomeRecord | None:
     deadline = time.monotonic() + OUTCOME_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
-        outcomes = state.outcomes_for(event_id)
-        if outcomes:
-            return outcomes[0]
+        outcome = state.final_outcome(event_id)
+        if outcome is not None:
+            return outcome
         time.sleep(0.1)
     return None
 

@@ -32,8 +32,17 @@ if TYPE_CHECKING:
     from allocations.events import ReceivedEvent
     from allocations.state.records import OutcomeRecord
 
-# Small budget so that retries and dead-lettering are observed within seconds.
-FAST_RETRIES = {"RETRY_FIRST_DELAY": "0.2", "RETRY_MAX_DELAY": "0.5", "RETRY_MAX_RETRIES": "2"}
+# Small budget and short limits so that retries, dead-lettering and the reconciler are observed within seconds.
+FAST_RETRIES = {
+    "RETRY_FIRST_DELAY": "0.2",
+    "RETRY_MAX_DELAY": "0.5",
+    "RETRY_MAX_RETRIES": "2",
+    "TASK_TIME_LIMIT": "10",
+    "RECONCILE_AFTER": "25",
+    "RECONCILE_INTERVAL": "1",
+    "DB_STATEMENT_TIMEOUT": "5",
+    "DB_LOCK_TIMEOUT": "3",
+}
 
 
 @dataclass
@@ -71,12 +80,12 @@ class Pipeline:
         return messages
 
     def outcome(self, received: ReceivedEvent, timeout: float = 60.0) -> OutcomeRecord:
-        """The event's newest recorded outcome, once one exists."""
+        """The event's final outcome, once it has one."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            outcomes = self.state.outcomes_for(received.event_id)
-            if outcomes:
-                return outcomes[0]
+            outcome = self.state.final_outcome(received.event_id)
+            if outcome is not None:
+                return outcome
             time.sleep(0.1)
         raise AssertionError(f"no outcome for {received.event_id} after {timeout}s")
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
-from celery.exceptions import Retry
+from celery.exceptions import Reject, Retry
 
 from allocations.config import RetryBudget
 from allocations.errors import InvalidMessage, NotFound, WorkloadUnavailable
@@ -45,12 +45,24 @@ class FakeTask:
 @dataclass
 class FakeState:
     broken: bool = False
+    final: bool = False
     dead_letters: list = field(default_factory=list)
+    postponed: list = field(default_factory=list)
+    due: list = field(default_factory=list)
 
-    def dead_letter(self, received, **fields):
+    def dead_letter(self, attempt, **fields):
         if self.broken:
             raise ConnectionError("state database down")
-        self.dead_letters.append((received, fields))
+        if self.final:
+            return False
+        self.dead_letters.append((attempt, fields))
+        return True
+
+    def postpone(self, event_id, delay):
+        self.postponed.append((event_id, delay))
+
+    def due_now(self, event_id):
+        self.due.append(event_id)
 
 
 @dataclass
@@ -85,17 +97,17 @@ def test_transient_failure_with_budget_left_is_retried_with_a_jittered_countdown
     [(_, countdown, _)] = attempt.task.retried_with
     assert 0 <= countdown <= 8
     assert state.dead_letters == []
+    assert state.postponed == [("event-1", countdown)]
 
 
 def test_transient_failure_is_dead_lettered_when_the_budget_is_spent(state):
     attempt = handling(retries=3)
     with pytest.raises(NotFound):
         handle_failure(attempt, NotFound("Staff with code of N01A001 not found"))
-    [(received, fields)] = state.dead_letters
-    assert received == EVENT
+    [(recorded, fields)] = state.dead_letters
+    assert (recorded.event, recorded.number, recorded.task_id) == (EVENT, 4, "task-1")
     assert fields["error_class"] == "NotFound"
     assert fields["error_message"] == "Staff with code of N01A001 not found"
-    assert fields["attempts"] == 4
     assert fields["crn"] == "X1"
     assert "NotFound" in fields["traceback"]
 
@@ -138,3 +150,52 @@ def test_event_is_retried_later_when_both_dead_letter_routes_are_down(state, mon
         handle_failure(attempt, InvalidMessage("bad"))
     [(_, countdown, max_retries)] = attempt.task.retried_with
     assert (countdown, max_retries) == (failure.DEAD_LETTER_ROUTE_RETRY_SECONDS, None)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"personReference": ["X1"]},
+        {"personReference": {"identifiers": "X1"}},
+        {"personReference": {"identifiers": [["CRN", "X1"]]}},
+        {"personReference": {"identifiers": [{"type": "CRN", "value": 7}]}},
+        {"detailUrl": {"href": "http://wl/1"}},
+    ],
+)
+def test_an_event_whose_fields_have_unexpected_types_is_still_dead_lettered(state, payload):
+    odd = ReceivedEvent("event-odd", "person.community.manager.allocated", payload)
+    attempt = Handling(FakeTask(0), odd, datetime(2026, 1, 1, tzinfo=UTC), attempt=1)
+
+    with pytest.raises(InvalidMessage):
+        handle_failure(attempt, InvalidMessage("No CRN available in person reference"))
+
+    [(recorded, fields)] = state.dead_letters
+    assert recorded.event == odd
+    assert (fields["crn"], fields["detail_url"]) == (None, None)
+
+
+def test_a_retry_that_cannot_be_published_hands_the_event_to_the_reconciler_at_once(state):
+    class UnpublishableTask(FakeTask):
+        def retry(self, *_, **__):
+            raise Reject(ConnectionError("Redis refused the write"), requeue=False)
+
+    with pytest.raises(Reject):
+        handle_failure(Handling(UnpublishableTask(0), EVENT, datetime.now(UTC), 1), WorkloadUnavailable("503"))
+
+    assert state.due == ["event-1"]
+
+
+def test_a_failure_of_an_event_another_copy_already_finished_parks_nothing(state):
+    state.final = True
+    with pytest.raises(NotFound):
+        handle_failure(handling(retries=3), NotFound("gone"))
+    assert state.dead_letters == []
+
+
+def test_an_error_inside_the_failure_route_leaves_the_event_to_the_reconciler(monkeypatch):
+    def no_runtime():
+        raise RuntimeError("settings unavailable")
+
+    monkeypatch.setattr(failure, "runtime", no_runtime)
+    with pytest.raises(WorkloadUnavailable):
+        handle_failure(handling(retries=0), WorkloadUnavailable("503"))

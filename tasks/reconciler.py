@@ -1,0 +1,88 @@
+"""The reconciler: a worker step that dispatches again every pending event whose lease ran out.
+
+An event is pending in the ledger from its receipt until its final outcome. Each attempt leases it; a retry
+postpones it. A pending event whose lease has passed has no live attempt (its task was lost by the broker, its
+process died, its publish failed), so it is dispatched again. Every worker runs one; concurrent passes skip the
+rows another has locked. Re-dispatch is safe: the final outcome is recorded once, in the allocation's transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import bootsteps
+from celery.exceptions import WorkerShutdown
+
+from allocations.config import ConfigurationError, check_limits
+from tasks.app import app
+from tasks.dispatch import dispatch
+from tasks.runtime import runtime
+
+log = logging.getLogger("allocations.reconciler")
+
+BATCH = 100
+
+
+class Reconciler(bootsteps.StartStopStep):  # type: ignore[misc]
+    """Runs ``reconcile`` every RECONCILE_INTERVAL seconds on the worker's timer."""
+
+    requires = ("celery.worker.components:Timer",)
+
+    def __init__(self, parent: Any, *, reconcile: bool = True, **kwargs: Any) -> None:
+        super().__init__(parent, **kwargs)
+        self.enabled = reconcile
+        self.timer_entry: Any = None
+
+    def start(self, worker: Any) -> None:
+        """Refuse inconsistent time limits, then schedule the passes."""
+        settings = runtime().settings
+        try:
+            check_limits(
+                settings,
+                task_time_limit=float(app.conf.task_time_limit or 0),
+                visibility_timeout=float(app.conf.broker_transport_options.get("visibility_timeout", 3600)),
+            )
+        except ConfigurationError as error:
+            log.critical("%s", error)
+            raise WorkerShutdown(str(error)) from None
+        self.timer_entry = worker.timer.call_repeatedly(settings.limits.reconcile_interval, reconcile)
+
+    def stop(self, worker: Any) -> None:  # noqa: ARG002 - the entry is ours
+        """Stop the passes."""
+        if self.timer_entry is not None:
+            self.timer_entry.cancel()
+            self.timer_entry = None
+
+
+def reconcile(limit: int = BATCH) -> int:
+    """One pass: dispatch again the pending events whose lease ran out; returns how many were dispatched."""
+    state = runtime().state
+    try:
+        due = state.claim_due(limit)
+    except Exception:
+        log.warning("reconciler could not read the ledger", exc_info=True)
+        return 0
+    dispatched = 0
+    for received in due:
+        try:
+            task_id = dispatch(received)
+        except Exception:
+            log.warning("reconciler could not dispatch event %s", received.event_id, exc_info=True)
+            _due_now(received.event_id)
+            continue
+        dispatched += 1
+        log.warning(
+            "outcome='redispatched' event_id=%r event_type=%r task_id=%r",
+            received.event_id,
+            received.event_type,
+            task_id,
+        )
+    return dispatched
+
+
+def _due_now(event_id: str) -> None:
+    try:
+        runtime().state.due_now(event_id)
+    except Exception:
+        log.warning("reconciler could not reschedule event %s", event_id, exc_info=True)
