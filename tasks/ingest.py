@@ -1,14 +1,16 @@
 """The SQS ingest: a consumer step in the worker that turns SNS-wrapped domain events into Celery tasks.
 
-It owns a separate kombu connection on the SQS transport (the Celery broker is Redis). A message is acked only
-after its task was published, so a killed worker re-delivers it (at least once, never lost). A body that cannot be
-read is rejected: the queue's RedrivePolicy moves it to the SQS DLQ after maxReceiveCount receives. A raw SQS
-message is never requeued (kombu cannot requeue it: KeyError 'exchange').
+It owns a separate kombu connection on the SQS transport (the Celery broker is Redis). Each event is recorded in
+the service's ledger before its SQS message is deleted; from then on the ledger, not the broker, guarantees it:
+a task the broker loses or cannot publish is dispatched again by the reconciler. A message whose event could not be
+recorded is released, not acked, and SQS shows it again. A body that cannot be read is rejected: the queue's
+RedrivePolicy moves it to the SQS DLQ after maxReceiveCount receives. No body, and no SQS error, stops the worker.
 """
 
 from __future__ import annotations
 
 import logging
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -19,9 +21,13 @@ from kombu.entity import Queue
 from kombu.messaging import Consumer
 
 from allocations.config import Settings, load_settings
-from allocations.events import MalformedMessage, parse_sqs_body
+from allocations.events import MalformedMessage, ReceivedEvent, parse_sqs_body
+from allocations.outcome import Outcome
 from allocations.sqs import QueueMisconfigured, queue_name, queue_url, require_redrive_policy, sqs_client
 from tasks.dispatch import dispatch, task_name
+from tasks.failure import payload_crn
+from tasks.runtime import runtime
+from tasks.sqs_transport import RawBodyTransport
 
 if TYPE_CHECKING:
     from kombu.message import Message
@@ -41,13 +47,16 @@ class SqsIngest(bootsteps.ConsumerStep):  # type: ignore[misc]
         super().__init__(parent, **kwargs)
         self.enabled = sqs_ingest
         self.connection: Connection | None = None
+        self.queue_url: str | None = None
 
     def get_consumers(self, channel: Any) -> list[Consumer]:  # noqa: ARG002 - the broker channel is not ours
         """One consumer on the events queue, on our own SQS connection."""
         settings = load_settings()
-        url = checked_queue_url(settings)
-        self.connection = sqs_connection(settings, url)
-        queue = Queue(queue_name(url), no_declare=True)
+        if self.queue_url is None:
+            # Checked once, at start-up: a consumer restart (after a broker outage) must not depend on SQS answering.
+            self.queue_url = checked_queue_url(settings)
+        self.connection = sqs_connection(settings, self.queue_url)
+        queue = Queue(queue_name(self.queue_url), no_declare=True)
         return [
             Consumer(
                 self.connection.default_channel,
@@ -81,38 +90,73 @@ def sqs_connection(settings: Settings, url: str) -> Connection:
         endpoint = urlsplit(settings.sqs_endpoint_url)
         options["is_secure"] = endpoint.scheme == "https"
         broker = f"sqs://@{endpoint.netloc}"
-    return Connection(broker, transport_options=options)
+    return Connection(broker, transport=RawBodyTransport, transport_options=options)
 
 
 def on_message(message: Message) -> None:
-    """Parse, dispatch, ack; or reject what can never become an event."""
+    """Handle one SQS message; whatever goes wrong, the message is acked, rejected or released, never held."""
     sqs_message = message.delivery_info.get("sqs_message", {})
     try:
-        received = parse_sqs_body(message.body, sqs_message.get("MessageAttributes"))
+        settle = handle(message.body, sqs_message.get("MessageAttributes"))
+    except Exception:
+        log.exception("could not record SQS message %r; released, SQS shows it again", sqs_message.get("MessageId"))
+        settle = Settle.RELEASE
+    try:
+        if settle is Settle.ACK:
+            message.ack()
+        elif settle is Settle.REJECT:
+            message.reject()
+        else:
+            message.channel.release(message.delivery_tag)
+    except Exception:
+        # kombu has freed the delivery's slot; SQS shows the message again and the ledger knows it already.
+        log.warning("could not settle SQS message %r", sqs_message.get("MessageId"), exc_info=True)
+
+
+class Settle(Enum):
+    """What happens to an SQS message once the ingest is done with it."""
+
+    ACK = "ack"  # recorded in the ledger (or nothing to record): deleted from the queue
+    REJECT = "reject"  # can never become an event: left for the RedrivePolicy to move to the SQS DLQ
+    RELEASE = "release"  # not recorded: left on the queue for another receive
+
+
+def handle(body: str, attributes: Any) -> Settle:
+    """Parse, record in the ledger, dispatch; say what to do with the SQS message."""
+    try:
+        received = parse_sqs_body(body, attributes)
     except MalformedMessage as error:
-        log.warning("outcome='rejected' sqs_message_id=%r error=%r", sqs_message.get("MessageId"), str(error))
-        message.reject()
-        return
-    if task_name(received.event_type) is None:
-        log.info(
-            "outcome='ignored' event_id=%r event_type=%r reason='Unsupported event type'",
-            received.event_id,
-            received.event_type,
-        )
-        message.ack()
-        return
+        log.warning("outcome='rejected' error=%r", str(error))
+        return Settle.REJECT
+    state = runtime().state
+    supported = task_name(received.event_type) is not None
+    unsupported = None if supported else Outcome.ignored("Unsupported event type")
+    detail_url = received.payload.get("detailUrl")
+    receipt = state.receive(
+        received,
+        crn=payload_crn(received.payload),
+        detail_url=detail_url if isinstance(detail_url, str) else None,
+        final=unsupported,
+    )
+    if unsupported is not None:
+        log.info("outcome='ignored' event_id=%r event_type=%r reason=%r", received.event_id, received.event_type,
+                 unsupported.reason)  # fmt: skip
+    elif receipt.final:
+        log.info("outcome='already-final' event_id=%r state=%r", received.event_id, receipt.state)
+    else:
+        _dispatch(received)
+    return Settle.ACK
+
+
+def _dispatch(received: ReceivedEvent) -> None:
     try:
         task_id = dispatch(received)
     except Exception:
-        # Not acked: SQS re-delivers after the visibility timeout (and dead-letters after maxReceiveCount).
-        log.exception("could not publish event %s; left on the queue", received.event_id)
+        log.warning("could not publish event %s; the reconciler dispatches it", received.event_id, exc_info=True)
+        runtime().state.due_now(received.event_id)
         return
-    message.ack()
     log.info(
-        "outcome='dispatched' event_id=%r event_type=%r task_id=%r",
-        received.event_id,
-        received.event_type,
-        task_id,
+        "outcome='dispatched' event_id=%r event_type=%r task_id=%r", received.event_id, received.event_type, task_id
     )
 
 
