@@ -8,6 +8,7 @@ is made on purpose and the check names it.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -133,6 +134,18 @@ def test_two_plans_of_one_world_and_two_worlds_never_share_ids(delius, engine):
     second = seed(engine, delius, 4, random.Random(2))
     ids = [p.event_id for p in plan(first, 20, rng) + plan(first, 20, rng) + plan(second, 20, random.Random(3))]
     assert len(set(ids)) == 60
+
+
+def test_a_component_out_of_new_staff_is_passed_over_until_all_are(delius, engine):
+    rng = random.Random(4)
+    world = seed(engine, delius, 4, rng, teams=1, staff_per_team=3)  # two new staff for each of 4 requirements
+    only_requirements = {EventType.REQUIREMENT: 1.0}
+
+    planned = plan(world, 8, rng, weights=only_requirements)
+
+    assert sorted(Counter(p.component for p in planned).values()) == [2, 2, 2, 2]
+    with pytest.raises(ValueError, match="has had every member of staff"):
+        plan(world, 1, rng, weights=only_requirements)
 
 
 def test_guarantee_holds_after_the_plan_is_applied(applied, engine):

@@ -250,14 +250,18 @@ def seed(  # noqa: PLR0913 - the size of the world and how to build it
     rng: random.Random,
     *,
     teams: int | None = None,
-    staff_per_team: int = 5,
+    staff_per_team: int = 6,
     start: datetime = START,
     bulk: bool = True,
     namespace: uuid.UUID | None = None,
 ) -> World:
-    """Create ``people`` managed people and spare staff in one provider; ``bulk=False`` uses only the builder."""
+    """Create ``people`` managed people and spare staff in one provider; ``bulk=False`` uses only the builder.
+
+    Staff: ``teams`` (default max(4, people / 25)) of ``staff_per_team`` each, one team per member; each person's
+    components are all managed by one of them since ``start``. The world's baseline is taken last.
+    """
     began = time.perf_counter()
-    team_count = teams if teams is not None else max(2, -(-people // 25))
+    team_count = teams if teams is not None else max(4, -(-people // 25))
     provider = builder.provider()
     team_rows = [builder.team(provider) for _ in range(team_count)]
     memberships = [(team, builder.staff(team)) for team in team_rows for _ in range(staff_per_team)]
@@ -517,8 +521,8 @@ def plan(  # noqa: PLR0913 - the mix is the point
     ``historic``: the fraction dated inside a component's planned history and sent after a later-dated allocation
     of that component (still applied: slotted into history). ``twins``: the fraction that repeat an earlier planned
     detail under new ids (the pair ends as one applied and one duplicate, in either order; both accept either).
-    ``weights``: relative frequency per event type (default equal). Raises ValueError when a component runs out of
-    staff it has never had.
+    ``weights``: relative frequency per event type (default equal). A component that has had every member of staff
+    is passed over for another of its type; ValueError when all have.
     """
     weights = weights or dict.fromkeys(KINDS, 1.0)
     types = [t for t in KINDS if weights.get(t, 0) > 0]
@@ -530,7 +534,7 @@ def plan(  # noqa: PLR0913 - the mix is the point
             planned[position], twin = _twin(world, planned[position])
             planned.append(twin)
             continue
-        component = rng.choice(world.components_of(rng.choices(types, [weights[t] for t in types])[0]))
+        component = _component_with_staff(world, rng.choices(types, [weights[t] for t in types])[0], rng)
         history = world.history(component)
         created = _historic_date(history, rng) if rng.random() < historic else None
         singles.append(len(planned))
@@ -538,6 +542,19 @@ def plan(  # noqa: PLR0913 - the mix is the point
             _allocation(world, component, created or _next_date(history, rng), rng, historic=created is not None)
         )
     return planned
+
+
+def _component_with_staff(world: World, event_type: EventType, rng: random.Random) -> Component:
+    """A random component of ``event_type``; another one when it has had every member of staff already."""
+    components = world.components_of(event_type)
+    staff = len({s.code for _, s in world.memberships})
+    component = rng.choice(components)
+    if len(world.history(component).staff_codes) < staff:
+        return component
+    others = [c for c in components if len(world.history(c).staff_codes) < staff]
+    if not others:
+        raise ValueError(f"every {event_type.value} component has had every member of staff: seed more staff")
+    return rng.choice(others)
 
 
 def _next_date(history: _History, rng: random.Random) -> datetime:
