@@ -1,0 +1,3 @@
+import property_settings
+
+property_settings.load()
