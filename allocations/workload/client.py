@@ -71,7 +71,7 @@ class WorkloadClient:
             raise error
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply to decode; no retry will help
             raise InvalidMessage(f"{detail_url} did not answer with JSON", url=detail_url) from None
         if not isinstance(body, dict):
             raise InvalidMessage(f"{detail_url} did not answer with a JSON object", url=detail_url)

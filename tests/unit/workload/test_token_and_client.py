@@ -1,6 +1,7 @@
 import json
 
 import pytest
+import requests
 
 from allocations.config import RetryBudget, Settings
 from allocations.errors import InvalidMessage, WorkloadUnavailable
@@ -147,3 +148,22 @@ def test_client_from_settings_uses_the_allow_list_and_timeouts():
 def test_client_refuses_to_start_without_a_usable_allow_list():
     with pytest.raises(ValueError, match="not an absolute http"):
         WorkloadClient.from_settings(settings(workload_allowed_urls=("workload.example",)))
+
+
+def answering(content: bytes):
+    response = requests.Response()
+    response.status_code = 200
+    response._content = content
+    client = WorkloadClient("https://auth.example/token", "id", "secret", ["https://workload.example/"])
+    client._token.current = lambda: "t"
+    client._get = lambda *_: response
+    return client
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"n": ' + b"9" * 5_000 + b"}", b"\xff\xfe{", b"[1]", b"not json"],
+)
+def test_a_detail_body_that_cannot_be_read_is_invalid_not_retried(content):
+    with pytest.raises(InvalidMessage, match="JSON"):
+        answering(content).fetch_json("https://workload.example/allocation/person/1")
