@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 from typing import TYPE_CHECKING, Any, Self
 
 import requests
@@ -18,6 +20,10 @@ if TYPE_CHECKING:
 
     from allocations.config import Settings
     from allocations.workload.details import AllocationDetail
+
+
+# A detail is a few hundred bytes; anything near this is not a detail, and must not cost a worker its memory.
+MAX_DETAIL_BYTES = 1024 * 1024
 
 
 class WorkloadClient:
@@ -65,12 +71,15 @@ class WorkloadClient:
         response = self._get(detail_url, token)
         if response.status_code == requests.codes.unauthorized:
             # Once only: a token refused twice in a row is not going to be accepted on a third try.
+            response.close()
             response = self._get(detail_url, self._token.renew(token))
-        error = error_for_status(response.status_code, detail_url)
-        if error is not None:
-            raise error
+        with response:
+            error = error_for_status(response.status_code, detail_url)
+            if error is not None:
+                raise error
+            content = self._read_body(response, detail_url)
         try:
-            body = response.json()
+            body = json.loads(content)
         except (ValueError, RecursionError):  # RecursionError: nested too deeply to decode; no retry will help
             raise InvalidMessage(f"{detail_url} did not answer with JSON", url=detail_url) from None
         if not isinstance(body, dict):
@@ -87,10 +96,31 @@ class WorkloadClient:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    def _read_body(self, response: requests.Response, url: str) -> bytes:
+        """The body, at most MAX_DETAIL_BYTES; one that took longer than the read timeout in all is transient.
+
+        A bigger body is invalid rather than a worker's memory. A body dribbled out too slowly to trip the read
+        timeout of any one read fails its attempt (the task's time limit bounds the longest such wait).
+        """
+        deadline = time.monotonic() + self._timeout[1]
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.iter_content(chunk_size=65536):
+                size += len(chunk)
+                if size > MAX_DETAIL_BYTES:
+                    raise InvalidMessage(f"{url} answered with more than {MAX_DETAIL_BYTES} bytes", url=url)
+                if time.monotonic() > deadline:
+                    raise WorkloadUnavailable(f"{url} sent its body too slowly", url=url)
+                chunks.append(chunk)
+        except requests.RequestException as error:
+            raise WorkloadUnavailable(f"Workload body from {url} not received: {error}", url=url) from None
+        return b"".join(chunks)
+
     def _get(self, url: str, token: str) -> requests.Response:
         headers: dict[str, str] = prepare_bearer_headers(token, {"Accept": "application/json"})
         try:
-            return self._session.get(url, headers=headers, timeout=self._timeout, allow_redirects=False)
+            return self._session.get(url, headers=headers, timeout=self._timeout, allow_redirects=False, stream=True)
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema):
             raise InvalidMessage(f"detailUrl is not a usable URL: {url}", url=url) from None
         except requests.RequestException as error:

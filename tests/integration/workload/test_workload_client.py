@@ -152,6 +152,16 @@ def test_slow_answer_past_the_read_timeout_is_transient(workload_stub, make_work
     assert time.monotonic() - started < 0.9
 
 
+def test_a_body_dribbled_out_slower_than_the_read_timeout_in_total_is_transient(workload_stub, make_workload_client):
+    client = make_workload_client(read_timeout=0.5)
+    url = workload_stub.add_detail("person", BODIES["person"])
+    workload_stub.slow_body(url, chunk_size=8, interval=0.1)  # each chunk well inside the timeout; the whole, not
+
+    with pytest.raises(WorkloadUnavailable, match="too slowly"):
+        client.fetch_json(url)
+    workload_stub.clear_slow_body(url)
+
+
 def test_bad_client_secret_is_transient_and_no_detail_is_requested(workload_stub, make_workload_client):
     client = make_workload_client(secret="wrong")
     url = workload_stub.add_detail("person", BODIES["person"])

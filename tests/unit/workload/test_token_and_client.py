@@ -5,7 +5,7 @@ import requests
 
 from allocations.config import RetryBudget, Settings
 from allocations.errors import InvalidMessage, WorkloadUnavailable
-from allocations.workload.client import WorkloadClient
+from allocations.workload.client import MAX_DETAIL_BYTES, WorkloadClient
 from allocations.workload.token import ClientCredentialsToken
 
 
@@ -154,6 +154,7 @@ def answering(content: bytes):
     response = requests.Response()
     response.status_code = 200
     response._content = content
+    response._content_consumed = True
     client = WorkloadClient("https://auth.example/token", "id", "secret", ["https://workload.example/"])
     client._token.current = lambda: "t"
     client._get = lambda *_: response
@@ -167,3 +168,9 @@ def answering(content: bytes):
 def test_a_detail_body_that_cannot_be_read_is_invalid_not_retried(content):
     with pytest.raises(InvalidMessage, match="JSON"):
         answering(content).fetch_json("https://workload.example/allocation/person/1")
+
+
+def test_a_detail_body_bigger_than_any_detail_is_invalid_before_it_is_parsed():
+    client = answering(b'{"notes": "' + b"x" * MAX_DETAIL_BYTES + b'"}')
+    with pytest.raises(InvalidMessage, match="more than"):
+        client.fetch_json("https://workload.example/allocation/person/1")
