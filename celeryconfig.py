@@ -7,6 +7,9 @@ broker_url = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 # after visibility_timeout, so it must exceed the longest countdown plus the run time, or a task would run twice.
 broker_transport_options = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 broker_connection_retry_on_startup = True
+# A Redis that refuses writes (maxmemory, read-only replica) is waited out like a lost connection, not fatal.
+if broker_url.startswith(("redis://", "rediss://")):
+    broker_transport = "tasks.redis_transport:RefusedWritesAreConnectionErrors"
 
 task_serializer = "json"
 accept_content = ["json"]
