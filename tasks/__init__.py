@@ -22,7 +22,7 @@ app.user_options["worker"].add(
         help="Dispatch again, from the ledger, pending events whose lease ran out.",
     )
 )
-app.steps["consumer"].add(SqsIngest)
+app.steps["worker"].add(SqsIngest)
 app.steps["worker"].add(Reconciler)
 
 __all__ = ["app"]

@@ -1,4 +1,4 @@
-"""The SQS ingest: a consumer step in the worker that turns SNS-wrapped domain events into Celery tasks.
+"""The SQS ingest: a step of the worker that turns SNS-wrapped domain events into Celery tasks.
 
 It owns a separate kombu connection on the SQS transport (the Celery broker is Redis). Each event is recorded in
 the service's ledger before its SQS message is deleted; from then on the ledger, not the broker, guarantees it:
@@ -9,7 +9,11 @@ RedrivePolicy moves it to the SQS DLQ after maxReceiveCount receives. No body, a
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
+import threading
+import time
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -38,40 +42,76 @@ log = logging.getLogger("allocations.ingest")
 # VisibilityTimeout: kombu applies its visibility_timeout option only to queues it creates itself.
 WAIT_TIME_SECONDS = 2
 PREFETCH = 10
+MAX_RECONNECT_DELAY = 30.0
 
 
-class SqsIngest(bootsteps.ConsumerStep):  # type: ignore[misc]
-    """Consumes ``SQS_QUEUE`` inside the worker's event loop and dispatches one task per event."""
+class SqsIngest(bootsteps.StartStopStep):  # type: ignore[misc]
+    """Consumes ``SQS_QUEUE`` in a thread of the worker's main process and dispatches one task per event.
+
+    A thread of its own, not the worker's event loop: Celery resets that loop (its timers and its readers) whenever
+    it reconnects to the broker, and an SQS consumer registered there stopped receiving for good (measured after a
+    Redis restart). The thread depends on nothing but SQS and the ledger, and outlives any broker outage.
+    """
 
     def __init__(self, parent: Any, *, sqs_ingest: bool = True, **kwargs: Any) -> None:
         super().__init__(parent, **kwargs)
         self.enabled = sqs_ingest
-        self.connection: Connection | None = None
-        self.queue_url: str | None = None
+        self.loop: IngestLoop | None = None
 
-    def get_consumers(self, channel: Any) -> list[Consumer]:  # noqa: ARG002 - the broker channel is not ours
-        """One consumer on the events queue, on our own SQS connection."""
+    def start(self, parent: Any) -> None:  # noqa: ARG002 - the worker is not needed
+        """Check the queue (refuse to start on one without a RedrivePolicy), then consume it."""
         settings = load_settings()
-        if self.queue_url is None:
-            # Checked once, at start-up: a consumer restart (after a broker outage) must not depend on SQS answering.
-            self.queue_url = checked_queue_url(settings)
-        self.connection = sqs_connection(settings, self.queue_url)
-        queue = Queue(queue_name(self.queue_url), no_declare=True)
-        return [
-            Consumer(
-                self.connection.default_channel,
-                queues=[queue],
-                on_message=on_message,
-                prefetch_count=PREFETCH,
-            )
-        ]
+        self.loop = IngestLoop(settings, checked_queue_url(settings))
+        self.loop.start()
 
-    def shutdown(self, c: Any) -> None:
-        """Close the consumers, then our SQS connection."""
-        super().shutdown(c)
-        if self.connection is not None:
-            self.connection.release()
-            self.connection = None
+    def stop(self, parent: Any) -> None:  # noqa: ARG002 - the worker is not needed
+        """Stop receiving; messages received and not yet settled become visible again on SQS."""
+        if self.loop is not None:
+            self.loop.stop()
+            self.loop = None
+
+
+class IngestLoop:
+    """Receive, record, dispatch, ack: one SQS connection, reopened with backoff after any error."""
+
+    def __init__(self, settings: Settings, url: str) -> None:
+        self.settings = settings
+        self.url = url
+        self.stopping = threading.Event()
+        self.last_poll = time.monotonic()
+        self.thread = threading.Thread(target=self.run, name="sqs-ingest", daemon=True)
+
+    def start(self) -> None:
+        """Start the thread."""
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Ask the thread to stop, and wait for it a little longer than one long poll."""
+        self.stopping.set()
+        self.thread.join(WAIT_TIME_SECONDS + 5)
+
+    def run(self) -> None:
+        """Consume until stopped; after an error (SQS unreachable, a botocore error) wait and reconnect."""
+        failures = 0
+        while not self.stopping.is_set():
+            try:
+                self.consume()
+                failures = 0
+            except Exception:
+                failures += 1
+                delay = min(MAX_RECONNECT_DELAY, 0.5 * 2**failures)
+                log.warning("SQS ingest interrupted; reconnecting in %.1f s", delay, exc_info=True)
+                self.stopping.wait(delay)
+
+    def consume(self) -> None:
+        """One connection's worth of receiving."""
+        with sqs_connection(self.settings, self.url) as connection:
+            queue = Queue(queue_name(self.url), no_declare=True)
+            with Consumer(connection.default_channel, [queue], on_message=on_message, prefetch_count=PREFETCH):
+                while not self.stopping.is_set():
+                    self.last_poll = time.monotonic()
+                    with contextlib.suppress(TimeoutError, socket.timeout):
+                        connection.drain_events(timeout=WAIT_TIME_SECONDS + 1)
 
 
 def sqs_connection(settings: Settings, url: str) -> Connection:

@@ -66,7 +66,9 @@ def runtime() -> Runtime:
 
 @worker_process_init.connect
 def _forget_parent_runtime(**_: object) -> None:
-    global _runtime  # noqa: PLW0603
+    global _runtime, _lock  # noqa: PLW0603
+    # The parent's threads (ingest, reconciler) may have held the lock at the fork: a new one for this process.
+    _lock = threading.Lock()
     if _runtime is not None:
         # The parent's pooled connections are the parent's: drop them here without closing their sockets.
         for name in ("delius", "state"):
