@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from faults.support.harness import FaultStack, Scenario
@@ -69,3 +69,22 @@ def fault_report(artifacts_dir: Path, scale: Scale) -> Iterator[dict[str, object
     report: dict[str, object] = {"scale": asdict(scale), "scenarios": {}}
     yield report
     (artifacts_dir / f"faults-{scale.name}.json").write_text(json.dumps(report, indent=2, default=str))
+    (artifacts_dir / f"faults-{scale.name}.md").write_text(markdown(report))
+
+
+def markdown(report: dict[str, object]) -> str:
+    """The report as the table docs/reliability.md quotes."""
+    lines = [
+        "| fault | injected | events | final states | ledger | seconds |",
+        "|---|---|---|---|---|---|",
+    ]
+    scenarios: dict[str, dict[str, Any]] = report["scenarios"]  # type: ignore[assignment]
+    for name, result in scenarios.items():
+        injected = ", ".join(f"{what}: {count}" for what, count in result["injected"].items())
+        states = ", ".join(f"{state} {count}" for state, count in result["final states"].items())
+        held = "held" if result["held"] else "**FAILED**"
+        events = f"{result['events']}" + (
+            f", each sent {result['copies sent']} times" if result["copies sent"] != 1 else ""
+        )
+        lines.append(f"| {name} | {injected} | {events} | {states} | {held} | {result['seconds']} |")
+    return "\n".join(lines) + "\n"

@@ -59,6 +59,9 @@ def run(  # noqa: PLR0913 - the scenario and how it is fed
             stop.set()
             thread.join(120)
     report = ledger_check.check(scenario.stack.engine, planned, world=world)
+    if report.problems:
+        for worker in scenario.workers:  # shown by pytest with the failure
+            print(f"--- {worker.name} (exit {worker.process.poll()}) ---\n{worker.tail(60)}")  # noqa: T201
     fault_report["scenarios"][name] = {
         "events": len(planned),
         "copies sent": copies,
@@ -107,9 +110,10 @@ def test_main_process_killed_while_ingest_publishes_and_at_random(scenario, scal
             time.sleep(rng.uniform(1.0, 3.0))
             live = scenario.live_workers()
             if live:
-                processes.kill_main(rng.choice(live))
+                victim = rng.choice(live)
+                scenario.kill_main(victim)
                 scenario.count("sigkill main")
-                scenario.start_worker()
+                scenario.start_worker(*scenario.worker_args.get(victim.process.pid, ()))
 
     run(scenario, planned, fault_report, "worker main process SIGKILLed", kill_mains, world=world)
     main_kills = scenario.injected.get("sigkill main", 0) + scenario.injected.get("sigkill ingest-publish", 0)
@@ -127,7 +131,7 @@ def test_sigterm_during_work(scenario, scale, fault_report):
             time.sleep(rng.uniform(0.3, 1.0))
             live = scenario.live_workers()
             if live:
-                processes.terminate_main(rng.choice(live), timeout=30)
+                scenario.terminate(rng.choice(live))
                 scenario.count("sigterm")
                 scenario.start_worker()
 

@@ -114,6 +114,10 @@ class Scenario:
     pause_log: Path
     workers: list[ServiceProcess] = field(default_factory=list)
     injected: dict[str, int] = field(default_factory=dict)
+    # Main processes the test stopped on purpose; any other that exits is restarted, as a supervisor would.
+    stopped_on_purpose: set[int] = field(default_factory=set)
+    replaced: set[int] = field(default_factory=set)
+    worker_args: dict[int, tuple[str, ...]] = field(default_factory=dict)
     sent: list[PlannedAllocation] = field(default_factory=list)
     _names: Iterator[int] = field(default_factory=lambda: iter(range(1, 1000)))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -157,7 +161,33 @@ class Scenario:
             raise
         with self._lock:
             self.workers.append(worker)
+            self.worker_args[worker.process.pid] = args
         return worker
+
+    def kill_main(self, worker: ServiceProcess) -> None:
+        """SIGKILL a worker's main process (and reap its pool); not restarted by ``supervise``."""
+        self.stopped_on_purpose.add(worker.process.pid)
+        processes.kill_main(worker)
+
+    def terminate(self, worker: ServiceProcess) -> None:
+        """SIGTERM a worker (warm shutdown); not restarted by ``supervise``."""
+        self.stopped_on_purpose.add(worker.process.pid)
+        processes.terminate_main(worker, timeout=30)
+
+    def supervise(self) -> None:
+        """Restart any worker that exited without the test stopping it, as Kubernetes or a Procfile runner would."""
+        with self._lock:
+            exited = [
+                w
+                for w in self.workers
+                if w.process.poll() is not None
+                and w.process.pid not in self.stopped_on_purpose
+                and w.process.pid not in self.replaced
+            ]
+            self.replaced.update(w.process.pid for w in exited)
+        for worker in exited:
+            self.count("worker exited by itself (restarted)")
+            self.start_worker(*self.worker_args.get(worker.process.pid, ()))
 
     def live_workers(self) -> list[ServiceProcess]:
         """Workers whose main process still runs."""
@@ -215,6 +245,7 @@ class Scenario:
         while queue or open_ids:
             if time.monotonic() > deadline:
                 break
+            self.supervise()
             if open_ids:
                 states = self.states(open_ids)
                 open_ids -= {event_id for event_id, state in states.items() if state != PENDING}
@@ -266,13 +297,15 @@ class Scenario:
 
     def _kill_paused(self, pid: int, point: str, *, replace_main: bool) -> None:
         mains = {w.process.pid: w for w in self.live_workers()}
+        if pid in mains:
+            self.stopped_on_purpose.add(pid)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
             self.count("sigkill at a named point")
             self.count(f"sigkill {point}")
         if pid in mains and replace_main:
-            processes.kill_main(mains[pid])
-            self.start_worker()
+            self.kill_main(mains[pid])
+            self.start_worker(*self.worker_args.get(pid, ()))
 
 
 def _send_with_retries(send: Callable[[], Any], attempts: int = 60) -> None:
