@@ -13,7 +13,6 @@ import contextlib
 import logging
 import socket
 import threading
-import time
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -78,7 +77,6 @@ class IngestLoop:
         self.settings = settings
         self.url = url
         self.stopping = threading.Event()
-        self.last_poll = time.monotonic()
         self.thread = threading.Thread(target=self.run, name="sqs-ingest", daemon=True)
 
     def start(self) -> None:
@@ -109,7 +107,6 @@ class IngestLoop:
             queue = Queue(queue_name(self.url), no_declare=True)
             with Consumer(connection.default_channel, [queue], on_message=on_message, prefetch_count=PREFETCH):
                 while not self.stopping.is_set():
-                    self.last_poll = time.monotonic()
                     with contextlib.suppress(TimeoutError, socket.timeout):
                         connection.drain_events(timeout=WAIT_TIME_SECONDS + 1)
 
