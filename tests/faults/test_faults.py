@@ -83,7 +83,9 @@ def _count(values) -> dict[str, int]:
 
 def test_pool_processes_killed_at_named_points(scenario, scale, fault_report):
     world, planned = world_and_plan(scenario, scale, 1)
-    scenario.env.update(FAULT_PAUSE_POINTS="fetching,in-transaction,after-commit", FAULT_PAUSE_RATE="0.25",
+    # About three pauses for each kill wanted: enough to choose from, few enough not to slow the whole run.
+    rate = min(0.25, scale.child_kills / scale.events)
+    scenario.env.update(FAULT_PAUSE_POINTS="fetching,in-transaction,after-commit", FAULT_PAUSE_RATE=str(rate),
                         FAULT_PAUSE_SECONDS="2")  # fmt: skip
     scenario.start_worker()
 
@@ -98,16 +100,20 @@ def test_pool_processes_killed_at_named_points(scenario, scale, fault_report):
 
 def test_main_process_killed_while_ingest_publishes_and_at_random(scenario, scale, fault_report):
     world, planned = world_and_plan(scenario, scale, 2)
-    scenario.env.update(FAULT_PAUSE_POINTS="ingest-publish", FAULT_PAUSE_RATE="0.1", FAULT_PAUSE_SECONDS="1")
+    at_point = max(1, scale.main_kills // 2)
+    rate = min(0.1, 4 * at_point / scale.events)
+    scenario.env.update(FAULT_PAUSE_POINTS="ingest-publish", FAULT_PAUSE_RATE=str(rate), FAULT_PAUSE_SECONDS="1")
     scenario.start_worker()
     scenario.start_worker("--no-sqs-ingest")  # tasks keep running while the ingest worker is down
 
+    # A killed main process loses its prefetched SQS messages until their visibility timeout (2 s here), and SQS
+    # moves a message received three times to its DLQ: kills closer together than the pipeline recovers would
+    # dead-letter valid events on SQS (seen with kills 1 to 3 s apart), so they are at least 6 s apart.
     def kill_mains(stop: threading.Event) -> None:
-        at_point = max(1, scale.main_kills // 2)
-        scenario.kill_at_points(at_point, stop=stop)
+        scenario.kill_at_points(at_point, stop=stop, min_gap=6.0)
         rng = seeded(22)
         while scenario.injected.get("sigkill main", 0) < scale.main_kills - at_point and not stop.is_set():
-            time.sleep(rng.uniform(1.0, 3.0))
+            time.sleep(rng.uniform(6.0, 8.0))
             live = scenario.live_workers()
             if live:
                 victim = rng.choice(live)

@@ -273,23 +273,34 @@ class Scenario:
     # --------------------------------------------------------------------------------------------- injecting
 
     def kill_at_points(
-        self, kills: int, *, stop: threading.Event, points: Iterable[str] = (), replace_main: bool = True
+        self,
+        kills: int,
+        *,
+        stop: threading.Event,
+        points: Iterable[str] = (),
+        replace_main: bool = True,
+        min_gap: float = 0.0,
     ) -> None:
         """SIGKILL processes that announce a pause until ``kills`` are done, spread evenly over ``points``.
 
-        A killed main process is reaped with its pool and replaced by a new worker.
+        A killed main process is reaped with its pool and replaced by a new worker. ``min_gap``: seconds to let
+        the pipeline recover after a kill before the next (pauses announced meanwhile are let go).
         """
         balance = list(points)
         seen = 0
+        quiet_until = 0.0
         while self.injected.get("sigkill at a named point", 0) < kills and not stop.is_set():
             lines = self.pause_log.read_text(encoding="utf-8").splitlines()
             for line in lines[seen:]:
                 pid_text, point = line.split()
+                if time.monotonic() < quiet_until:
+                    continue
                 if balance and self.injected.get(f"sigkill {point}", 0) > min(
                     self.injected.get(f"sigkill {p}", 0) for p in balance
                 ):
                     continue  # this point is ahead: wait for a pause at one that is behind
                 self._kill_paused(int(pid_text), point, replace_main=replace_main)
+                quiet_until = time.monotonic() + min_gap
                 if self.injected.get("sigkill at a named point", 0) >= kills:
                     break
             seen = len(lines)
