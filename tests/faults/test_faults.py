@@ -32,9 +32,10 @@ IN_FLIGHT = 20
 
 
 def world_and_plan(scenario: Scenario, scale: Scale, seed_value: int, **mix: float) -> tuple[World, list]:
+    """A seeded world and ``scale.events`` planned allocations, plus as many again in reserve (see ``run``)."""
     rng = seeded(seed_value)
     world = seed(scenario.stack.engine, DeliusBuilder(scenario.stack.engine, "HMPPSAllocations"), scale.people, rng)
-    return world, plan(world, scale.events, rng, **mix)
+    return world, plan(world, 2 * scale.events, rng, **mix)
 
 
 def run(  # noqa: PLR0913 - the scenario and how it is fed
@@ -47,17 +48,25 @@ def run(  # noqa: PLR0913 - the scenario and how it is fed
     copies: int = 1,
     world: World | None = None,
 ) -> None:
+    """Feed half of ``planned`` under the fault; while the injector still has faults to inject, the rest in chunks
+    (so that every fault lands under load); wait for all that was sent; check the ledger."""
+    events = len(planned) // 2
+    main, reserve = planned[:events], planned[events:]
     thread, stop = in_thread(injector) if injector else (None, None)
     started = time.monotonic()
     try:
-        states = scenario.feed(planned, in_flight=IN_FLIGHT, copies=copies, timeout=900)
+        states = scenario.feed(main, in_flight=IN_FLIGHT, copies=copies, timeout=900)
+        while thread is not None and thread.is_alive() and reserve:
+            chunk, reserve = reserve[:IN_FLIGHT], reserve[IN_FLIGHT:]
+            states = scenario.feed(chunk, in_flight=IN_FLIGHT, copies=copies, timeout=300)
         if thread is not None:
-            thread.join(300)  # the injector finishes its count (the last faults may hit the final events)
+            thread.join(300)
             states = scenario.feed([], timeout=300)
     finally:
         if stop is not None:
             stop.set()
             thread.join(120)
+    planned = scenario.sent
     report = ledger_check.check(scenario.stack.engine, planned, world=world)
     if report.problems:
         for worker in scenario.workers:  # shown by pytest with the failure
@@ -110,16 +119,20 @@ def test_main_process_killed_while_ingest_publishes_and_at_random(scenario, scal
     # moves a message received three times to its DLQ: kills closer together than the pipeline recovers would
     # dead-letter valid events on SQS (seen with kills 1 to 3 s apart), so they are at least 6 s apart.
     def kill_mains(stop: threading.Event) -> None:
-        scenario.kill_at_points(at_point, stop=stop, min_gap=6.0)
         rng = seeded(22)
-        while scenario.injected.get("sigkill main", 0) < scale.main_kills - at_point and not stop.is_set():
-            time.sleep(rng.uniform(6.0, 8.0))
-            live = scenario.live_workers()
-            if live:
+        while not stop.is_set():
+            at_points = scenario.injected.get("sigkill ingest-publish", 0)
+            random = scenario.injected.get("sigkill main", 0)
+            if at_points + random >= scale.main_kills:
+                return
+            if at_points < at_point:
+                scenario.kill_at_points(scenario.injected.get("sigkill at a named point", 0) + 1, stop=stop)
+            elif (live := scenario.live_workers()) and not stop.wait(rng.uniform(0.5, 2.0)):
                 victim = rng.choice(live)
                 scenario.kill_main(victim)
                 scenario.count("sigkill main")
                 scenario.start_worker(*scenario.worker_args.get(victim.process.pid, ()))
+            stop.wait(rng.uniform(6.0, 8.0))
 
     run(scenario, planned, fault_report, "worker main process SIGKILLed", kill_mains, world=world)
     main_kills = scenario.injected.get("sigkill main", 0) + scenario.injected.get("sigkill ingest-publish", 0)

@@ -118,6 +118,7 @@ class Scenario:
     stopped_on_purpose: set[int] = field(default_factory=set)
     replaced: set[int] = field(default_factory=set)
     worker_args: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    pauses_seen: int = 0
     sent: list[PlannedAllocation] = field(default_factory=list)
     _names: Iterator[int] = field(default_factory=lambda: iter(range(1, 1000)))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -287,11 +288,10 @@ class Scenario:
         the pipeline recover after a kill before the next (pauses announced meanwhile are let go).
         """
         balance = list(points)
-        seen = 0
         quiet_until = 0.0
         while self.injected.get("sigkill at a named point", 0) < kills and not stop.is_set():
             lines = self.pause_log.read_text(encoding="utf-8").splitlines()
-            for line in lines[seen:]:
+            for line in lines[self.pauses_seen :]:
                 pid_text, point = line.split()
                 if time.monotonic() < quiet_until:
                     continue
@@ -303,7 +303,7 @@ class Scenario:
                 quiet_until = time.monotonic() + min_gap
                 if self.injected.get("sigkill at a named point", 0) >= kills:
                     break
-            seen = len(lines)
+            self.pauses_seen = len(lines)
             time.sleep(0.02)
 
     def _kill_paused(self, pid: int, point: str, *, replace_main: bool) -> None:
