@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -27,16 +26,6 @@ _ledger = ledger_table
 
 PENDING = "pending"
 FINAL_STATES = frozenset(kind.value for kind in OutcomeKind)
-
-
-class LedgerState(StrEnum):
-    """Where an event stands: pending, or one of the final outcomes."""
-
-    PENDING = PENDING
-    APPLIED = OutcomeKind.APPLIED.value
-    DUPLICATE = OutcomeKind.DUPLICATE.value
-    IGNORED = OutcomeKind.IGNORED.value
-    DEAD_LETTERED = OutcomeKind.DEAD_LETTERED.value
 
 
 def now() -> datetime:

@@ -25,7 +25,7 @@ from faults.support import processes
 from faults.support.postgres_server import PostgresServer
 from faults.support.proxy import TcpProxy
 from faults.support.redis_server import RedisServer
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from allocations.database import init_db, make_engine
@@ -258,18 +258,6 @@ class Scenario:
                 open_ids.add(allocation.event_id)
             time.sleep(0.05)
         return self.states(a.event_id for a in self.sent)
-
-    def pending_count(self) -> int:
-        """Events of this scenario still pending."""
-        ids = [a.event_id for a in self.sent]
-        with self.stack.engine.connect() as connection:
-            return int(
-                connection.execute(
-                    select(func.count())
-                    .select_from(ledger_table)
-                    .where(ledger_table.c.event_id.in_(ids), ledger_table.c.state == PENDING)
-                ).scalar_one()
-            )
 
     # --------------------------------------------------------------------------------------------- injecting
 
