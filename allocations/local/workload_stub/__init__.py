@@ -19,8 +19,9 @@ from typing import Any, Self
 from urllib.parse import urlsplit
 
 from allocations.local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET
+from allocations.local.workload_stub.faults import FailureMix, SlowBody, TokenDownMode
 from allocations.local.workload_stub.server import DETAIL_PREFIX, TOKEN_PATH, StubServer
-from allocations.local.workload_stub.state import KINDS, FailureMix, SlowBody, StubState, TokenDownMode
+from allocations.local.workload_stub.state import KINDS, StubState
 
 __all__ = ["KINDS", "TOKEN_PATH", "FailureMix", "SlowBody", "StubState", "WorkloadStub"]
 

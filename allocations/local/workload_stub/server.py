@@ -18,7 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from allocations.local.workload_stub.state import KINDS, FailureMix, SlowBody
+from allocations.local.workload_stub.faults import FailureMix, SlowBody
+from allocations.local.workload_stub.state import KINDS
 
 if TYPE_CHECKING:
     from allocations.local.workload_stub.state import StubState
