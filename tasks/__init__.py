@@ -5,6 +5,7 @@ import click
 from tasks.app import app
 from tasks.ingest import SqsIngest
 from tasks.reconciler import Reconciler
+from tasks.startup import TimeLimitsCheck
 
 app.user_options["worker"].add(
     click.Option(
@@ -22,6 +23,7 @@ app.user_options["worker"].add(
         help="Dispatch again, from the ledger, pending events whose lease ran out.",
     )
 )
+app.steps["worker"].add(TimeLimitsCheck)
 app.steps["worker"].add(SqsIngest)
 app.steps["worker"].add(Reconciler)
 

@@ -52,6 +52,8 @@ class SqsIngest(bootsteps.StartStopStep):  # type: ignore[misc]
     Redis restart). The thread depends on nothing but SQS and the ledger, and outlives any broker outage.
     """
 
+    requires = ("tasks.startup:TimeLimitsCheck",)
+
     def __init__(self, parent: Any, *, sqs_ingest: bool = True, **kwargs: Any) -> None:
         super().__init__(parent, **kwargs)
         self.enabled = sqs_ingest

@@ -13,10 +13,7 @@ import threading
 from typing import Any
 
 from celery import bootsteps
-from celery.exceptions import WorkerShutdown
 
-from allocations.config import ConfigurationError, check_limits
-from tasks.app import app
 from tasks.dispatch import dispatch
 from tasks.runtime import runtime
 
@@ -32,6 +29,8 @@ class Reconciler(bootsteps.StartStopStep):  # type: ignore[misc]
     stopped after a Redis restart), and the reconciler matters most after exactly such an outage.
     """
 
+    requires = ("tasks.startup:TimeLimitsCheck",)
+
     def __init__(self, parent: Any, *, reconcile: bool = True, **kwargs: Any) -> None:
         super().__init__(parent, **kwargs)
         self.enabled = reconcile
@@ -39,17 +38,8 @@ class Reconciler(bootsteps.StartStopStep):  # type: ignore[misc]
         self.thread: threading.Thread | None = None
 
     def start(self, worker: Any) -> None:  # noqa: ARG002 - the worker is not needed
-        """Refuse inconsistent time limits, then schedule the passes."""
+        """Schedule the passes."""
         settings = runtime().settings
-        try:
-            check_limits(
-                settings,
-                task_time_limit=float(app.conf.task_time_limit or 0),
-                visibility_timeout=float(app.conf.broker_transport_options.get("visibility_timeout", 3600)),
-            )
-        except ConfigurationError as error:
-            log.critical("%s", error)
-            raise WorkerShutdown(str(error)) from None
         interval = settings.limits.reconcile_interval
         self.thread = threading.Thread(target=self.run, args=(interval,), name="reconciler", daemon=True)
         self.thread.start()
