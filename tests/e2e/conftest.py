@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from allocations.state.records import OutcomeRecord
 
 # Small budget and short limits so that retries, dead-lettering and the reconciler are observed within seconds.
-FAST_RETRIES = {
+FAST_LIMITS = {
     "RETRY_FIRST_DELAY": "0.2",
     "RETRY_MAX_DELAY": "0.5",
     "RETRY_MAX_RETRIES": "2",
@@ -104,7 +104,7 @@ def pipeline(database_url, redis_url, sqs_endpoint, workload_stub) -> Iterator[P
     stack = LocalStack(
         database_url, redis_url, sqs_endpoint, name, f"{name}-dlq", workload_stub.base_url, workload_stub.token_url
     )
-    env = {**os.environ, **service_environment(stack, CELERY_TASK_QUEUE=unique_name("tasks"), **FAST_RETRIES)}
+    env = {**os.environ, **service_environment(stack, CELERY_TASK_QUEUE=unique_name("tasks"), **FAST_LIMITS)}
     client = sqs_client("eu-west-2", sqs_endpoint)
     queue_url, dlq_url = create_queues(client, stack.sqs_queue, stack.sqs_dlq, visibility_timeout=1)
     engine = make_engine(database_url)
