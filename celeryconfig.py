@@ -2,7 +2,9 @@
 
 import os
 
-broker_url = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+from allocations.config import DEFAULT_BROKER_URL
+
+broker_url = os.environ.get("CELERY_BROKER_URL", DEFAULT_BROKER_URL)
 # The longest retry countdown is RETRY_MAX_DELAY (300 s by default). A Redis broker re-delivers an unacked message
 # after visibility_timeout, so it must exceed the longest countdown plus the run time, or a task would run twice.
 broker_transport_options = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}

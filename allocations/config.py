@@ -48,7 +48,6 @@ class Settings:
 
     database_url: str
     state_database_url: str
-    celery_broker_url: str
     sqs_queue: str
     sqs_dlq: str
     aws_region: str
@@ -75,7 +74,6 @@ def load_settings() -> Settings:
     settings = Settings(
         database_url=database_url,
         state_database_url=state_database_url or database_url,
-        celery_broker_url=env.str("CELERY_BROKER_URL", DEFAULT_BROKER_URL),
         sqs_queue=sqs_queue,
         sqs_dlq=sqs_dlq or f"{sqs_queue}-dlq",
         aws_region=env.str("AWS_REGION", DEFAULT_REGION),

@@ -1,47 +1,29 @@
-"""One task per event type; each chains a Workload fetch to a Delius write. Thin: the domain does the work."""
+"""One task per event type, each chaining a Workload fetch to a Delius write. Thin: the domain does the work.
+
+The per-type tasks come from the registry (``allocations/routes.py``). Every step of an attempt runs inside
+``tasks.failure.protected``, which decides what any way it ends means.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import Task, chain
 from celery.exceptions import Ignore
 
-from allocations.delius.allocate import allocate
 from allocations.errors import AlreadyHandled, AttemptsLost
-from allocations.events import ReceivedEvent
-from allocations.outcome import OutcomeKind
-from allocations.workload.schemas import parse_detail
+from allocations.routes import ROUTES, parse_detail, route_of
 from tasks.app import app
-from tasks.failure import Handling, already_final, finish, handle_failure
+from tasks.failure import ALREADY_FINAL, finish, protected
+from tasks.fetched import Fetched
 from tasks.runtime import runtime
 
+if TYPE_CHECKING:
+    from allocations.routes import Route
+    from tasks.failure import Handling
+
 TaskArg = dict[str, Any]
-
-
-@app.task(name="allocations.person_allocated", acks_late=True)
-def person_allocated(event: TaskArg) -> str:
-    """``person.community.manager.allocated``."""
-    return start_chain(event)
-
-
-@app.task(name="allocations.event_allocated", acks_late=True)
-def event_allocated(event: TaskArg) -> str:
-    """``event.manager.allocated``."""
-    return start_chain(event)
-
-
-@app.task(name="allocations.requirement_allocated", acks_late=True)
-def requirement_allocated(event: TaskArg) -> str:
-    """``requirement.manager.allocated``."""
-    return start_chain(event)
-
-
-@app.task(name="allocations.licence_condition_allocated", acks_late=True)
-def licence_condition_allocated(event: TaskArg) -> str:
-    """``licence-condition.manager.allocated``."""
-    return start_chain(event)
 
 
 def start_chain(event: TaskArg) -> str:
@@ -56,60 +38,64 @@ def start_chain(event: TaskArg) -> str:
     return str(result.id)
 
 
+def _per_type_task(route: Route[Any]) -> Task[Any, Any]:
+    def allocated(event: TaskArg) -> str:
+        return start_chain(event)
+
+    allocated.__name__ = allocated.__qualname__ = route.task_name.rpartition(".")[2]
+    allocated.__doc__ = f"``{route.event_type.value}``: fetch the detail, then write it into Delius."
+    return app.task(name=route.task_name, acks_late=True)(allocated)  # type: ignore[no-any-return]
+
+
+PER_TYPE_TASKS = {route.event_type: _per_type_task(route) for route in ROUTES}
+
+
 @app.task(name="allocations.fetch_detail", bind=True, acks_late=True, max_retries=None)
-def fetch_detail(self: Task[Any, Any], event: TaskArg, started_at: str) -> TaskArg:
-    """GET the event's detailUrl; no database transaction here (the ledger lease is one short statement)."""
-    handling = Handling.start(self, ReceivedEvent.from_task_arg(event), started_at, earlier_retries=0)
-    try:
-        leased = lease(handling)
-        if leased:
-            allocation = handling.allocation_event()
-            body = runtime().workload.fetch_json(allocation.detail_url)
-            parse_detail(body)  # a detail that can never be written is dead-lettered now, not after a retry
-    except Exception as error:  # noqa: BLE001 - every failure is classified in one place
-        handle_failure(handling, error)
-    if not leased:
-        already_final(handling)
-        raise Ignore  # the chain stops here: the write is not sent
-    return {"detail": body, "fetch_retries": handling.attempt - 1}
+def fetch_detail(self: Task[Any, Any], event: TaskArg, started_at: str) -> Fetched:
+    """GET the event's detailUrl and parse it; no database transaction here (the ledger lease is one statement)."""
+    fetched = protected(self, event, started_at, 0, _fetch)
+    if not isinstance(fetched, Fetched):
+        raise Ignore  # the event's outcome is final already: the chain stops here, the write is not sent
+    return fetched
 
 
-def lease(handling: Handling) -> bool:
-    """Lease the event to this attempt in the ledger; False when it is already final.
+def _fetch(handling: Handling) -> Fetched:
+    lease(handling)
+    allocation = handling.validated()
+    body = runtime().workload.fetch_json(allocation.detail_url)
+    # A detail that can never be written is dead-lettered now, not after the write's retries.
+    return Fetched(parse_detail(body), handling.attempt)
 
-    Raises AttemptsLost when the event's last attempts all died with their process (a poison event).
+
+def lease(handling: Handling) -> None:
+    """Lease the event to this attempt in the ledger.
+
+    Raises AlreadyHandled when the event is already final, and AttemptsLost when its last attempts all died with
+    their process (a poison event).
     """
     lost = runtime().state.start_attempt(handling.received)
     if lost is None:
-        return False
+        raise AlreadyHandled(handling.received.event_id)
     if lost >= runtime().settings.limits.max_lost_attempts:
         raise AttemptsLost(f"{lost} attempts at this event never ended: each lost its process")
-    return True
 
 
 @app.task(name="allocations.write_allocation", bind=True, acks_late=True, max_retries=None)
-def write_allocation(self: Task[Any, Any], fetched: TaskArg, event: TaskArg, started_at: str) -> str:
+def write_allocation(self: Task[Any, Any], fetched: Fetched | TaskArg, event: TaskArg, started_at: str) -> str:
     """Write the allocation and its outcome in one Delius transaction; no HTTP call here."""
-    received = ReceivedEvent.from_task_arg(event)
-    handling = Handling.start(self, received, started_at, earlier_retries=int(fetched["fetch_retries"]))
-    try:
-        allocation = handling.allocation_event()
-        rt = runtime()
-        attempt = handling.record()
-        record = rt.state.recorder(attempt, crn=allocation.crn, detail_url=allocation.detail_url)
-        in_transaction = rt.shared_database
-        outcome = allocate(
-            rt.delius,
-            rt.settings.delius_username,
-            allocation,
-            parse_detail(fetched["detail"]),
-            record=record if in_transaction else None,
-        )
-        # An ignorable condition rolled the transaction back, outcome included: it is recorded on its own.
-        finish(handling, outcome, recorded=in_transaction and outcome.kind is not OutcomeKind.IGNORED)
-    except AlreadyHandled:
-        already_final(handling)
-        return "already-final"
-    except Exception as error:  # noqa: BLE001 - every failure is classified in one place
-        handle_failure(handling, error)
-    return outcome.kind.value
+    # A dict is the raw body a worker of the previous release handed over (during a rolling deploy).
+    earlier = fetched.attempts if isinstance(fetched, Fetched) else int(fetched["fetch_retries"]) + 1
+    return str(protected(self, event, started_at, earlier - 1, lambda handling: _write(handling, fetched)))
+
+
+def _write(handling: Handling, fetched: Fetched | TaskArg) -> str:
+    rt = runtime()
+    allocation = handling.validated()
+    detail = fetched.detail if isinstance(fetched, Fetched) else parse_detail(fetched["detail"])
+    # With the service's schema in the Delius database, the outcome is written in the allocation's transaction.
+    record = rt.state.recorder(handling.record()) if rt.shared_database else None
+    outcome = route_of(detail).use_case(rt.delius, allocation, detail, record=record)
+    return finish(handling, outcome, recorded=record is not None)
+
+
+__all__ = ["ALREADY_FINAL", "PER_TYPE_TASKS", "fetch_detail", "start_chain", "write_allocation"]

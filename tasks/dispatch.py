@@ -1,23 +1,16 @@
-"""Which task handles which event type, and sending it: used by the SQS ingest and by re-enqueue."""
+"""Sending an event's per-type task (named by the registry): used by the SQS ingest, the reconciler and re-enqueue."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from allocations.event_types import EventType
+from allocations.routes import route_for
 from tasks.app import app
 
 if TYPE_CHECKING:
     from kombu.messaging import Producer
 
     from allocations.events import ReceivedEvent
-
-TASK_FOR_EVENT_TYPE = {
-    EventType.PERSON: "allocations.person_allocated",
-    EventType.EVENT: "allocations.event_allocated",
-    EventType.REQUIREMENT: "allocations.requirement_allocated",
-    EventType.LICENCE_CONDITION: "allocations.licence_condition_allocated",
-}
 
 
 class UnsupportedEventType(Exception):
@@ -26,8 +19,8 @@ class UnsupportedEventType(Exception):
 
 def task_name(event_type: str) -> str | None:
     """The task for ``event_type``, or None when the service does not handle it."""
-    member = EventType.parse(event_type)
-    return TASK_FOR_EVENT_TYPE[member] if member else None
+    route = route_for(event_type)
+    return None if route is None else route.task_name
 
 
 def dispatch(received: ReceivedEvent, producer: Producer | None = None) -> str:

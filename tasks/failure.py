@@ -1,7 +1,16 @@
-"""The one place that decides what an attempt's end means: its outcome, a retry with backoff, or a dead letter.
+"""The one place that decides what the end of an attempt means: its final outcome, a retry, or a dead letter.
 
-Every step here is protected: whatever fails while recording, the event stays ``pending`` in the ledger with a
-lease, and the reconciler dispatches it again when the lease ends. Nothing that fails here can drop an event.
+Every step of an attempt runs inside ``protected``: whatever fails, recording the outcome included, ends here. When
+even this cannot finish (the state database and the SQS DLQ both down), the event stays ``pending`` in the ledger
+with a lease, and the reconciler dispatches it again when the lease ends. Nothing that fails here can drop an event.
+
+| the attempt ended with | what happens |
+|---|---|
+| an outcome (applied, duplicate) | recorded once, logged |
+| ``AlreadyHandled`` | another copy of the event finished first: logged ``already-final``, nothing written |
+| ``IgnorableMessage`` | outcome ``ignored`` with its reason, recorded |
+| ``InvalidMessage``, ``AttemptsLost`` | dead-lettered at once |
+| anything else (transient) | retried with backoff; dead-lettered when the budget is spent |
 """
 
 from __future__ import annotations
@@ -10,90 +19,142 @@ import logging
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
-from celery.exceptions import Reject, Retry
+from celery.exceptions import Ignore, Reject, Retry
+from sqlalchemy.exc import DBAPIError
 
 from allocations.backoff import budget_spent, retry_delay
-from allocations.errors import AllocationError, AttemptsLost, InvalidMessage
-from allocations.events import AllocationEvent, ReceivedEvent
+from allocations.database_errors import is_operational
+from allocations.errors import (
+    AllocationError,
+    AlreadyHandled,
+    AttemptsLost,
+    IgnorableMessage,
+    InvalidMessage,
+    TransientFailure,
+)
+from allocations.events import AllocationEvent, EventReference, ReceivedEvent
 from allocations.outcome import Outcome, OutcomeKind
 from allocations.sqs import queue_url, send_event, sqs_client
 from allocations.state.ledger import Attempt
+from allocations.state.recording import Failure
 from tasks.runtime import runtime
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from celery import Task
 
 log = logging.getLogger("allocations.outcome")
 
+T = TypeVar("T")
+
+ALREADY_FINAL = "already-final"
 # Retrying the dead-letter route itself (database and SQS DLQ both down); the ledger's lease backs it up.
 DEAD_LETTER_ROUTE_RETRY_SECONDS = 60
 
 
 @dataclass
 class Handling:
-    """One attempt at one event, with what the logs and records need."""
+    """One attempt at one event: the event as received, and once validated, which attempt, which task."""
 
     task: Task[Any, Any]
     received: ReceivedEvent
     started_at: datetime
     attempt: int
-    allocation: AllocationEvent | None = None
+    event: AllocationEvent | None = None
 
     @classmethod
-    def start(cls, task: Task[Any, Any], received: ReceivedEvent, started_at: str, earlier_retries: int) -> Handling:
-        """Attempt number = retries of the subtasks before this one + this subtask's retries + 1."""
-        attempt = earlier_retries + int(task.request.retries or 0) + 1
+    def start(cls, task: Task[Any, Any], received: ReceivedEvent, started_at: str, earlier_attempts: int) -> Handling:
+        """Attempt number = attempts of the subtasks before this one + this subtask's retries + 1."""
+        attempt = earlier_attempts + int(task.request.retries or 0) + 1
         return cls(task, received, datetime.fromisoformat(started_at), attempt)
 
-    def allocation_event(self) -> AllocationEvent:
-        """The validated event (raises InvalidMessage), remembered for logs and records."""
-        self.allocation = AllocationEvent.from_received(self.received)
-        return self.allocation
+    def validated(self) -> AllocationEvent:
+        """The event validated for an allocation (raises InvalidMessage), kept for the records."""
+        if self.event is None:
+            self.event = AllocationEvent.from_received(self.received)
+        return self.event
+
+    @property
+    def reference(self) -> EventReference:
+        """The CRN and detail URL the records show: validated ones once known, else what the payload holds."""
+        return self.event.reference if self.event is not None else self.received.reference
 
     def record(self) -> Attempt:
         """This attempt as the ledger records it."""
-        return Attempt(self.received, self.attempt, self.task.request.id, self.started_at)
-
-    @property
-    def crn(self) -> str | None:
-        """The validated CRN, or the payload's best guess for an event that failed validation."""
-        return self.allocation.crn if self.allocation else payload_crn(self.received.payload)
-
-    @property
-    def detail_url(self) -> str | None:
-        """The validated detail URL, or the payload's when it is a string."""
-        if self.allocation:
-            return self.allocation.detail_url
-        found = self.received.payload.get("detailUrl")
-        return found if isinstance(found, str) else None
+        return Attempt(self.received, self.attempt, self.task.request.id, self.started_at, self.reference)
 
     def fields(self) -> dict[str, Any]:
         """Structured log fields; never raises, whatever the payload holds."""
+        reference = self.reference
         return {
             "event_id": self.received.event_id,
             "event_type": self.received.event_type,
-            "crn": self.crn,
-            "detail_url": self.detail_url,
+            "crn": reference.crn,
+            "detail_url": reference.detail_url,
             "task_id": self.task.request.id,
             "attempt": self.attempt,
         }
 
 
-def finish(handling: Handling, outcome: Outcome, *, recorded: bool) -> None:
-    """Record (unless the allocation's transaction already did) and log a successful final outcome."""
-    if not recorded and not runtime().state.record_outcome(
-        handling.record(), outcome, crn=handling.crn, detail_url=handling.detail_url
-    ):
+def protected(
+    task: Task[Any, Any],
+    event_arg: dict[str, Any],
+    started_at: str,
+    earlier_attempts: int,
+    step: Callable[[Handling], T],
+) -> T | str:
+    """Run one step of an attempt; any way it ends is decided by ``conclude``.
+
+    Returns the step's value, or the final outcome ``conclude`` recorded instead (``ignored``, ``already-final``).
+    """
+    handling = Handling.start(task, ReceivedEvent.from_task_arg(event_arg), started_at, earlier_attempts)
+    try:
+        return step(handling)
+    except (Retry, Reject, Ignore):
+        raise
+    except Exception as error:  # noqa: BLE001 - every failure is classified here, in one place
+        return conclude(handling, error)
+
+
+def conclude(handling: Handling, error: Exception) -> str:
+    """What ``error`` means: a final outcome (recorded and returned), or a retry or a dead letter (raised)."""
+    try:
+        if isinstance(error, AlreadyHandled):
+            already_final(handling)
+            return ALREADY_FINAL
+        if isinstance(error, IgnorableMessage):
+            # The allocation's transaction rolled back, outcome included: it is recorded on its own.
+            return finish(handling, Outcome.ignored(error.message, **error.properties), recorded=False)
+    except Exception as recording_error:  # noqa: BLE001 - retried like any failure
+        error = recording_error
+    handle_failure(handling, _meaning(error))
+    return None
+
+
+def _meaning(error: Exception) -> Exception:
+    """A database error worth retrying is a transient failure, named as such for the logs and the dead letter."""
+    if isinstance(error, DBAPIError) and is_operational(error):
+        transient = TransientFailure(f"Database unavailable: {type(error.orig).__name__}")
+        transient.__cause__ = error
+        return transient
+    return error
+
+
+def finish(handling: Handling, outcome: Outcome, *, recorded: bool) -> str:
+    """Record (unless the allocation's transaction already did) and log a final outcome; return what happened."""
+    if not recorded and not runtime().state.record_outcome(handling.record(), outcome):
         already_final(handling)
-        return
+        return ALREADY_FINAL
     log_outcome(outcome.kind.value, handling.fields(), reason=outcome.reason, **outcome.properties)
+    return outcome.kind.value
 
 
 def already_final(handling: Handling) -> None:
     """Another copy of the event recorded its outcome first: this one changed nothing."""
-    log_outcome("already-final", handling.fields())
+    log_outcome(ALREADY_FINAL, handling.fields())
 
 
 def handle_failure(handling: Handling, error: Exception) -> NoReturn:
@@ -129,16 +190,9 @@ def _retry(handling: Handling, error: Exception, delay: float) -> NoReturn:
 
 
 def _dead_letter(handling: Handling, error: Exception) -> None:
-    error_class = error.kind if isinstance(error, AllocationError) else type(error).__name__
+    failure = Failure(error_class(error), str(error), "".join(traceback.format_exception(error)))
     try:
-        parked = runtime().state.dead_letter(
-            handling.record(),
-            crn=handling.crn,
-            detail_url=handling.detail_url,
-            error_class=error_class,
-            error_message=str(error),
-            traceback="".join(traceback.format_exception(error)),
-        )
+        parked = runtime().state.dead_letter(handling.record(), failure)
     except Exception as route_error:
         log.exception("dead-letter table unavailable; sending event %s to the SQS DLQ", handling.received.event_id)
         _to_sqs_dlq(handling, route_error)
@@ -146,7 +200,7 @@ def _dead_letter(handling: Handling, error: Exception) -> None:
     if not parked:
         already_final(handling)
         return
-    log_outcome(OutcomeKind.DEAD_LETTERED.value, handling.fields(), error_class=error_class, error=str(error))
+    log_outcome(OutcomeKind.DEAD_LETTERED.value, handling.fields(), error_class=failure.error_class, error=str(error))
 
 
 def _to_sqs_dlq(handling: Handling, route_error: Exception) -> None:
@@ -168,20 +222,11 @@ def log_outcome(outcome: str, fields: dict[str, Any], **extra: Any) -> None:
     log.log(level, " ".join(f"{key}={value!r}" for key, value in items.items()), extra={"allocation": items})
 
 
+def error_class(error: Exception) -> str:
+    """The class name operators see: the domain's own (``NotFound`` …) or the exception's."""
+    return error.kind if isinstance(error, AllocationError) else type(error).__name__
+
+
 def describe(error: Exception) -> str:
     """``Kind: message`` for logs."""
-    return f"{error.kind if isinstance(error, AllocationError) else type(error).__name__}: {error}"
-
-
-def payload_crn(payload: dict[str, Any]) -> str | None:
-    """The first CRN identifier of a payload of any shape, or None."""
-    reference = payload.get("personReference")
-    identifiers = reference.get("identifiers") if isinstance(reference, dict) else None
-    for identifier in identifiers if isinstance(identifiers, list) else []:
-        if (
-            isinstance(identifier, dict)
-            and identifier.get("type") == "CRN"
-            and isinstance(identifier.get("value"), str)
-        ):
-            return str(identifier["value"])
-    return None
+    return f"{error_class(error)}: {error}"

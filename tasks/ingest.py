@@ -24,16 +24,17 @@ from kombu.entity import Queue
 from kombu.messaging import Consumer
 
 from allocations.config import Settings, load_settings
-from allocations.events import MalformedMessage, ReceivedEvent, parse_sqs_body
 from allocations.outcome import Outcome
 from allocations.sqs import QueueMisconfigured, queue_name, queue_url, require_redrive_policy, sqs_client
+from allocations.sqs_body import MalformedMessage, parse_sqs_body
 from tasks.dispatch import dispatch, task_name
-from tasks.failure import payload_crn
 from tasks.runtime import runtime
 from tasks.sqs_transport import RawBodyTransport
 
 if TYPE_CHECKING:
     from kombu.message import Message
+
+    from allocations.events import ReceivedEvent
 
 log = logging.getLogger("allocations.ingest")
 
@@ -170,13 +171,7 @@ def handle(body: str, attributes: Any) -> Settle:
     state = runtime().state
     supported = task_name(received.event_type) is not None
     unsupported = None if supported else Outcome.ignored("Unsupported event type")
-    detail_url = received.payload.get("detailUrl")
-    receipt = state.receive(
-        received,
-        crn=payload_crn(received.payload),
-        detail_url=detail_url if isinstance(detail_url, str) else None,
-        final=unsupported,
-    )
+    receipt = state.receive(received, final=unsupported)
     if unsupported is not None:
         log.info("outcome='ignored' event_id=%r event_type=%r reason=%r", received.event_id, received.event_type,
                  unsupported.reason)  # fmt: skip

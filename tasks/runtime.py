@@ -12,6 +12,7 @@ from celery.signals import worker_process_init
 
 from allocations.config import Settings, load_settings
 from allocations.database import make_engine
+from allocations.delius.context import Delius
 from allocations.state.store import StateStore
 from allocations.workload.client import WorkloadClient
 
@@ -26,9 +27,9 @@ class Runtime:
     settings: Settings
 
     @cached_property
-    def delius(self) -> Engine:
-        """Engine for the Delius database."""
-        return self._engine(self.settings.database_url)
+    def delius(self) -> Delius:
+        """The Delius database, written as the service user."""
+        return Delius.connect(self._engine(self.settings.database_url), self.settings.delius_username)
 
     @property
     def shared_database(self) -> bool:
@@ -38,7 +39,7 @@ class Runtime:
     @cached_property
     def state(self) -> StateStore:
         """The service's own schema: the event ledger and dead letters."""
-        engine = self.delius if self.shared_database else self._engine(self.settings.state_database_url)
+        engine = self.delius.engine if self.shared_database else self._engine(self.settings.state_database_url)
         return StateStore(engine, lease=timedelta(seconds=self.settings.limits.lease))
 
     def _engine(self, url: str) -> Engine:
@@ -73,6 +74,6 @@ def _forget_parent_runtime(**_: object) -> None:
         # The parent's pooled connections are the parent's: drop them here without closing their sockets.
         for name in ("delius", "state"):
             if name in vars(_runtime):
-                engine = _runtime.delius if name == "delius" else _runtime.state.engine
+                engine = _runtime.delius.engine if name == "delius" else _runtime.state.engine
                 engine.dispose(close=False)
     _runtime = None

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from allocations.events import ReceivedEvent
+from allocations.events import EventReference, ReceivedEvent
 from allocations.outcome import OutcomeKind
 from allocations.state.models import ledger_table
 
@@ -35,12 +35,18 @@ def now() -> datetime:
 
 @dataclass(frozen=True)
 class Attempt:
-    """One task execution for one event: who it is, and which attempt, for the records."""
+    """One task execution for one event: which event (and what the records show of it), which attempt, which task."""
 
     event: ReceivedEvent
     number: int
     task_id: str | None
     started_at: datetime | None
+    reference: EventReference | None = None  # None: what the event's payload holds
+
+    @property
+    def shown(self) -> EventReference:
+        """The CRN and detail URL the records show for this attempt's event."""
+        return self.reference or self.event.reference
 
 
 @dataclass(frozen=True)
@@ -61,22 +67,25 @@ def cut(value: str | None, length: int) -> str | None:
     return None if value is None else value[:length]
 
 
-def receive(  # noqa: PLR0913 - the row's columns
+def receive(
     connection: Connection,
     event: ReceivedEvent,
     *,
-    crn: str | None,
-    detail_url: str | None,
     due_at: datetime,
+    reference: EventReference | None = None,
     final: Outcome | None = None,
 ) -> Receipt:
-    """Insert the event's row (``pending``, or ``final`` when it is decided at receipt); else report the existing."""
+    """Insert the event's row (``pending``, or ``final`` when it is decided at receipt); else report the existing.
+
+    ``reference`` is what the records show of the event (by default, what its payload holds).
+    """
     at = now()
+    shown = reference or event.reference
     values: dict[str, Any] = {
         "event_id": event.event_id,
         "event_type": event.event_type,
-        "crn": cut(crn, 20),
-        "detail_url": cut(detail_url, 2000),
+        "crn": cut(shown.crn, 20),
+        "detail_url": cut(shown.detail_url, 2000),
         "event": event.to_task_arg(),
         "state": PENDING if final is None else final.kind.value,
         "reason": None if final is None else final.reason,
@@ -124,7 +133,7 @@ def start_attempt(connection: Connection, event: ReceivedEvent, *, due_at: datet
     if state is not None:
         return None
     # Dispatched without a receipt (a task sent by hand): record it now, so that it is guaranteed from here on.
-    receive(connection, event, crn=None, detail_url=event.payload.get("detailUrl"), due_at=due_at)
+    receive(connection, event, due_at=due_at)
     return start_attempt(connection, event, due_at=due_at)
 
 
@@ -137,14 +146,7 @@ def postpone(connection: Connection, event_id: str, *, due_at: datetime) -> None
     )
 
 
-def finish(
-    connection: Connection,
-    attempt: Attempt,
-    outcome: Outcome,
-    *,
-    crn: str | None,
-    detail_url: str | None,
-) -> bool:
+def finish(connection: Connection, attempt: Attempt, outcome: Outcome) -> bool:
     """Record the event's final outcome; False (and nothing written) when another copy already recorded one."""
     event_id = attempt.event.event_id
     finished = connection.execute(
@@ -157,8 +159,8 @@ def finish(
             attempts=attempt.number,
             open_attempts=0,
             task_id=attempt.task_id,
-            crn=cut(crn, 20),
-            detail_url=cut(detail_url, 2000),
+            crn=cut(attempt.shown.crn, 20),
+            detail_url=cut(attempt.shown.detail_url, 2000),
             due_at=None,
             finished_at=now(),
         )
@@ -168,8 +170,8 @@ def finish(
     if state_of(connection, event_id) is not None:
         return False
     # Never received (a task sent by hand): record it, then its outcome.
-    receive(connection, attempt.event, crn=crn, detail_url=detail_url, due_at=now())
-    return finish(connection, attempt, outcome, crn=crn, detail_url=detail_url)
+    receive(connection, attempt.event, due_at=now(), reference=attempt.shown)
+    return finish(connection, attempt, outcome)
 
 
 def reopen(connection: Connection, event_id: str, *, due_at: datetime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -16,7 +17,6 @@ from allocations.state.records import DeadLetterStatus, HistoryAction
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from allocations.events import ReceivedEvent
 
 _dl = dead_letter_table
 _history = history_table
@@ -24,16 +24,23 @@ _history = history_table
 _OPEN = (DeadLetterStatus.PARKED.value, DeadLetterStatus.REQUEUED.value)
 
 
-def record_outcome(
-    connection: Connection,
-    attempt: Attempt,
-    outcome: Outcome,
-    *,
-    crn: str | None,
-    detail_url: str | None,
-) -> bool:
+@dataclass(frozen=True)
+class Failure:
+    """Why an event is dead-lettered: its error class, the error's message and the traceback."""
+
+    error_class: str
+    message: str
+    traceback: str
+
+    @property
+    def reason(self) -> str:
+        """``Class: message``, as the ledger and the history show it."""
+        return f"{self.error_class}: {self.message}"
+
+
+def record_outcome(connection: Connection, attempt: Attempt, outcome: Outcome) -> bool:
     """Record the event's final outcome once; a success resolves its open dead letter. False: already final."""
-    if not ledger.finish(connection, attempt, outcome, crn=crn, detail_url=detail_url):
+    if not ledger.finish(connection, attempt, outcome):
         return False
     if outcome.kind is not OutcomeKind.DEAD_LETTERED:
         detail = f"{outcome.kind.value}: {outcome.reason}" if outcome.reason else outcome.kind.value
@@ -57,60 +64,30 @@ def _resolve(connection: Connection, event_id: str, task_id: str | None, detail:
         add_history(connection, row.id, action=HistoryAction.RESOLVED, at=at, task_id=task_id, detail=detail)
 
 
-def dead_letter(  # noqa: PLR0913 - the dead letter's columns
-    connection: Connection,
-    attempt: Attempt,
-    *,
-    crn: str | None,
-    detail_url: str | None,
-    error_class: str,
-    error_message: str,
-    traceback: str,
-) -> bool:
+def dead_letter(connection: Connection, attempt: Attempt, failure: Failure) -> bool:
     """Park the event, unless another copy already finished it (a final state stays final): False then."""
-    reason = f"{error_class}: {error_message}"
-    if not record_outcome(connection, attempt, Outcome.dead_lettered(reason), crn=crn, detail_url=detail_url):
+    if not record_outcome(connection, attempt, Outcome.dead_lettered(failure.reason)):
         return False
-    upsert_dead_letter(
-        connection,
-        attempt.event,
-        crn=cut(crn, 20),
-        detail_url=cut(detail_url, 2000),
-        error_class=cut(error_class, 200) or "",
-        error_message=error_message,
-        traceback=traceback,
-        attempts=attempt.number,
-        task_id=attempt.task_id,
-    )
+    upsert_dead_letter(connection, attempt, failure)
     return True
 
 
-def upsert_dead_letter(  # noqa: PLR0913 - one column per argument
-    connection: Connection,
-    event: ReceivedEvent,
-    *,
-    crn: str | None,
-    detail_url: str | None,
-    error_class: str,
-    error_message: str,
-    traceback: str,
-    attempts: int,
-    task_id: str | None,
-) -> int:
-    """Park the event (insert, or update the existing row and count the failure); return the row id."""
+def upsert_dead_letter(connection: Connection, attempt: Attempt, failure: Failure) -> int:
+    """Park the attempt's event (insert, or update the existing row and count the failure); return the row id."""
     at = now()
+    event = attempt.event
     changes: dict[str, Any] = {
         "event_type": event.event_type,
-        "crn": crn,
-        "detail_url": detail_url,
+        "crn": cut(attempt.shown.crn, 20),
+        "detail_url": cut(attempt.shown.detail_url, 2000),
         "event": event.to_task_arg(),
-        "error_class": error_class,
-        "error_message": error_message,
-        "traceback": traceback,
-        "attempts": attempts,
+        "error_class": cut(failure.error_class, 200) or "",
+        "error_message": failure.message,
+        "traceback": failure.traceback,
+        "attempts": attempt.number,
         "status": DeadLetterStatus.PARKED.value,
         "last_failed_at": at,
-        "last_task_id": task_id,
+        "last_task_id": attempt.task_id,
     }
     row_id = _update_existing(connection, event.event_id, changes)
     if row_id is None:
@@ -133,14 +110,7 @@ def upsert_dead_letter(  # noqa: PLR0913 - one column per argument
             row_id = _update_existing(connection, event.event_id, changes)
             if row_id is None:
                 raise
-    add_history(
-        connection,
-        row_id,
-        action=HistoryAction.FAILED,
-        at=at,
-        task_id=task_id,
-        detail=f"{error_class}: {error_message}",
-    )
+    add_history(connection, row_id, action=HistoryAction.FAILED, at=at, task_id=attempt.task_id, detail=failure.reason)
     return row_id
 
 

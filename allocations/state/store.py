@@ -1,8 +1,7 @@
-"""``StateStore``: the one object tasks, the dashboard and the CLI use to read and write the service's state."""
+"""``StateStore``: what tasks read and write of the service's state (operators' side: ``operator_view``)."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -11,12 +10,12 @@ from sqlalchemy import Connection
 
 from allocations.errors import AlreadyHandled
 from allocations.outcome import Outcome
-from allocations.state import actions, ledger, queries, recording
+from allocations.state import ledger, queries, recording
+from allocations.state.operator_view import OperatorView
 from allocations.state.records import (
     ActionResult,
     DeadLetter,
     DeadLetterFilter,
-    DeadLetterStatus,
     HistoryEntry,
     OutcomeRecord,
     Page,
@@ -30,8 +29,8 @@ if TYPE_CHECKING:
     from allocations.events import ReceivedEvent
     from allocations.state.actions import Dispatch
     from allocations.state.ledger import Attempt, Receipt
+    from allocations.state.recording import Failure
 
-MAX_PAGE = 500
 # How long an attempt may hold an event before the reconciler dispatches it again (RECONCILE_AFTER).
 DEFAULT_LEASE = timedelta(seconds=120)
 
@@ -45,14 +44,10 @@ class StateStore:
         self.engine = engine
         self.lease = lease
 
-    def receive(
-        self, event: ReceivedEvent, *, crn: str | None, detail_url: str | None, final: Outcome | None = None
-    ) -> Receipt:
+    def receive(self, event: ReceivedEvent, *, final: Outcome | None = None) -> Receipt:
         """Record an arriving event (pending, leased for one lease period) before its SQS message is deleted."""
         with self.engine.begin() as connection:
-            return ledger.receive(
-                connection, event, crn=crn, detail_url=detail_url, due_at=ledger.now() + self.lease, final=final
-            )
+            return ledger.receive(connection, event, due_at=ledger.now() + self.lease, final=final)
 
     def start_attempt(self, event: ReceivedEvent) -> int | None:
         """Lease the event to a starting attempt; None when it is already final (see ``ledger.start_attempt``)."""
@@ -69,41 +64,24 @@ class StateStore:
         with self.engine.begin() as connection:
             ledger.postpone(connection, event_id, due_at=ledger.now())
 
-    def record_outcome(self, attempt: Attempt, outcome: Outcome, *, crn: str | None, detail_url: str | None) -> bool:
+    def record_outcome(self, attempt: Attempt, outcome: Outcome) -> bool:
         """Record the event's final outcome once (False: another copy already did), in a transaction of its own."""
         with self.engine.begin() as connection:
-            return recording.record_outcome(connection, attempt, outcome, crn=crn, detail_url=detail_url)
+            return recording.record_outcome(connection, attempt, outcome)
 
-    def recorder(self, attempt: Attempt, *, crn: str | None, detail_url: str | None) -> OutcomeRecorder:
+    def recorder(self, attempt: Attempt) -> OutcomeRecorder:
         """Records the outcome on the caller's connection: inside the Delius transaction, when they share a database."""
 
         def record(connection: Connection, outcome: Outcome) -> None:
-            if not recording.record_outcome(connection, attempt, outcome, crn=crn, detail_url=detail_url):
+            if not recording.record_outcome(connection, attempt, outcome):
                 raise AlreadyHandled(attempt.event.event_id)
 
         return record
 
-    def dead_letter(  # noqa: PLR0913 - the dead letter's columns
-        self,
-        attempt: Attempt,
-        *,
-        crn: str | None,
-        detail_url: str | None,
-        error_class: str,
-        error_message: str,
-        traceback: str,
-    ) -> bool:
+    def dead_letter(self, attempt: Attempt, failure: Failure) -> bool:
         """Park the event and record it dead-lettered, atomically; False when it was already final (left alone)."""
         with self.engine.begin() as connection:
-            return recording.dead_letter(
-                connection,
-                attempt,
-                crn=crn,
-                detail_url=detail_url,
-                error_class=error_class,
-                error_message=error_message,
-                traceback=traceback,
-            )
+            return recording.dead_letter(connection, attempt, failure)
 
     def claim_due(self, limit: int = 100) -> list[ReceivedEvent]:
         """Pending events with no live attempt, leased again to the caller, who dispatches them."""
@@ -116,6 +94,13 @@ class StateStore:
             found = queries.outcome_of(connection, event_id)
         return found if found is not None and found.outcome != ledger.PENDING else None
 
+    # The operators' side lives in ``OperatorView``; these delegates remain for callers not moved to it yet.
+
+    @property
+    def operator_view(self) -> OperatorView:
+        """The operators' side of the same state (same engine and lease)."""
+        return OperatorView(self.engine, lease=self.lease)
+
     def list_dead_letters(
         self,
         status: str | None = None,
@@ -124,42 +109,32 @@ class StateStore:
         limit: int = 50,
         offset: int = 0,
     ) -> Page[DeadLetter]:
-        """Dead letters matching the filters, newest failure first, one page at a time."""
-        where = DeadLetterFilter(status or None, event_type or None, crn or None)
-        with self.engine.connect() as connection:
-            return queries.list_dead_letters(connection, where, max(1, min(limit, MAX_PAGE)), max(0, offset))
+        """See ``OperatorView.list_dead_letters``."""
+        return self.operator_view.list_dead_letters(DeadLetterFilter(status, event_type, crn), limit, offset)
 
     def get_dead_letter(self, dead_letter_id: int) -> DeadLetter | None:
-        """The dead letter with this id, if any."""
-        with self.engine.connect() as connection:
-            return queries.get_dead_letter(connection, dead_letter_id)
+        """See ``OperatorView.get_dead_letter``."""
+        return self.operator_view.get_dead_letter(dead_letter_id)
 
     def history(self, dead_letter_id: int) -> list[HistoryEntry]:
-        """The dead letter's failures, re-enqueues, resolution and discard, oldest first."""
-        with self.engine.connect() as connection:
-            return queries.history(connection, dead_letter_id)
+        """See ``OperatorView.history``."""
+        return self.operator_view.history(dead_letter_id)
 
     def requeue(
         self, ids_or_filter: Iterable[int] | DeadLetterFilter, dispatch: Dispatch, actor: str | None = None
     ) -> list[ActionResult]:
-        """Re-dispatch parked dead letters (by id, or all matching a filter); never dispatches a row twice."""
-        return actions.requeue(self.engine, self._ids(ids_or_filter), dispatch, actor, lease=self.lease)
+        """See ``OperatorView.requeue``."""
+        return self.operator_view.requeue(ids_or_filter, dispatch, actor)
 
     def discard(
         self, ids_or_filter: Iterable[int] | DeadLetterFilter, reason: str, actor: str | None = None
     ) -> list[ActionResult]:
-        """Set parked dead letters aside for good, with the reason."""
-        return actions.discard(self.engine, self._ids(ids_or_filter), reason, actor, lease=self.lease)
+        """See ``OperatorView.discard``."""
+        return self.operator_view.discard(ids_or_filter, reason, actor)
 
     def outcomes_for(self, event_id_or_crn: str, limit: int = 200) -> list[OutcomeRecord]:
-        """Every recorded outcome of the event with this id, or of the events for this CRN, newest first."""
-        with self.engine.connect() as connection:
-            return queries.outcomes_for(connection, event_id_or_crn, limit)
+        """See ``OperatorView.outcomes_for``."""
+        return self.operator_view.outcomes_for(event_id_or_crn, limit)
 
     def _ids(self, ids_or_filter: Iterable[int] | DeadLetterFilter) -> list[int]:
-        if not isinstance(ids_or_filter, DeadLetterFilter):
-            return list(dict.fromkeys(int(i) for i in ids_or_filter))
-        # A bulk action covers the rows it can act on; without a status filter, that is the parked ones.
-        where = dataclasses.replace(ids_or_filter, status=ids_or_filter.status or DeadLetterStatus.PARKED.value)
-        with self.engine.connect() as connection:
-            return queries.matching_ids(connection, where)
+        return self.operator_view.target_ids(ids_or_filter)

@@ -12,14 +12,12 @@ from oauthlib.oauth2.rfc6749.tokens import prepare_bearer_headers  # type: ignor
 from allocations.errors import InvalidMessage, WorkloadUnavailable
 from allocations.workload.allowed_urls import check_allowed, parse_prefixes
 from allocations.workload.http_errors import error_for_status
-from allocations.workload.schemas import parse_detail
 from allocations.workload.token import ClientCredentialsToken
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from allocations.config import Settings
-    from allocations.workload.details import AllocationDetail
 
 
 # A detail is a few hundred bytes; anything near this is not a detail, and must not cost a worker its memory.
@@ -56,12 +54,8 @@ class WorkloadClient:
             read_timeout=settings.http_read_timeout,
         )
 
-    def fetch_detail(self, detail_url: str) -> AllocationDetail:
-        """GET ``detail_url`` and parse it (spec §2)."""
-        return parse_detail(self.fetch_json(detail_url))
-
     def fetch_json(self, detail_url: str) -> dict[str, Any]:
-        """GET ``detail_url`` and return its JSON object, unparsed (for passing between tasks).
+        """GET ``detail_url`` and return its JSON object (``allocations.routes.parse_detail`` reads it).
 
         Raises InvalidMessage for a URL outside the allow-list, a 4xx other than 404/408/429 or a body that is not a
         JSON object; WorkloadUnavailable for 404/408/429/5xx, timeouts, connection and token failures.

@@ -1,4 +1,4 @@
-"""Detail bodies (``GET detailUrl``) → the frozen detail dataclasses, with the spec's type detection."""
+"""Detail bodies (``GET detailUrl``) → the frozen detail dataclasses; ``allocations/routes.py`` picks the schema."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class _ReasonField(fields.Field[AllocationReason]):
         return AllocationReason.parse(value if isinstance(value, str) else None)
 
 
-class _DetailSchema(Schema):
+class DetailSchema(Schema):
     """Fields every detail carries; subclasses name their dataclass."""
 
     detail_class: ClassVar[type[AllocationDetail]]
@@ -66,7 +66,7 @@ class _DetailSchema(Schema):
         return self.detail_class(**data)
 
 
-class PersonDetailSchema(_DetailSchema):
+class PersonDetailSchema(DetailSchema):
     """``/allocation/person/{id}``."""
 
     detail_class = PersonAllocationDetail
@@ -75,7 +75,7 @@ class PersonDetailSchema(_DetailSchema):
     crn = code(CRN_LENGTH, required=True)
 
 
-class EventDetailSchema(_DetailSchema):
+class EventDetailSchema(DetailSchema):
     """``/allocation/event/{id}``; the old CADE fields (and their aliases) are ignored."""
 
     detail_class = EventAllocationDetail
@@ -95,7 +95,7 @@ class EventDetailSchema(_DetailSchema):
         return data
 
 
-class RequirementDetailSchema(_DetailSchema):
+class RequirementDetailSchema(DetailSchema):
     """``/allocation/requirements/{id}``."""
 
     detail_class = RequirementAllocationDetail
@@ -105,7 +105,7 @@ class RequirementDetailSchema(_DetailSchema):
     requirement_id = WholeNumber(BIGINT_RANGE, data_key="requirementId", required=True)
 
 
-class LicenceConditionDetailSchema(_DetailSchema):
+class LicenceConditionDetailSchema(DetailSchema):
     """``/allocation/licence-conditions/{id}``."""
 
     detail_class = LicenceConditionAllocationDetail
@@ -115,22 +115,8 @@ class LicenceConditionDetailSchema(_DetailSchema):
     licence_condition_id = WholeNumber(BIGINT_RANGE, data_key="licenceConditionId", required=True)
 
 
-# Order matters: the first key present decides the type (spec §2.1).
-_DETECTION: tuple[tuple[str, type[_DetailSchema]], ...] = (
-    ("crn", PersonDetailSchema),
-    ("requirementId", RequirementDetailSchema),
-    ("licenceConditionId", LicenceConditionDetailSchema),
-    ("eventNumber", EventDetailSchema),
-)
-
-
-def parse_detail(body: Mapping[str, Any]) -> AllocationDetail:
-    """Detect the detail's type from its keys and validate it; raise InvalidMessage, and nothing else, when unusable."""
-    if not isinstance(body, Mapping):
-        raise InvalidMessage(f"{UNEXPECTED_RESPONSE}: not a JSON object")
-    schema_class = next((schema for key, schema in _DETECTION if key in body), None)
-    if schema_class is None:
-        raise InvalidMessage(UNEXPECTED_RESPONSE)
+def load_detail(schema_class: type[DetailSchema], body: Mapping[str, Any]) -> AllocationDetail:
+    """Read ``body`` with ``schema_class``; raise InvalidMessage, and nothing else, when it does not validate."""
     try:
         detail: AllocationDetail = schema_class().load(body)
     except ValidationError as error:

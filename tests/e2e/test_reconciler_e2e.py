@@ -1,15 +1,15 @@
 """The service, not the broker, owns the guarantee: an event whose task the broker lost is applied, once."""
 
-import time
 from datetime import timedelta
 
 from factories import audit_rows, read_rows
+from support.polling import wait_until
 from test_person_allocation_e2e import person_detail, world
 
 from allocations.delius.models import OffenderManager
 from allocations.event_types import EventType
-from allocations.local.publishing import DETAIL_KIND, domain_event
 from allocations.state.store import StateStore
+from allocations_local.publishing import DETAIL_KIND, domain_event
 
 
 def test_an_event_recorded_at_receipt_whose_task_the_broker_lost_is_applied_once_by_the_reconciler(
@@ -21,7 +21,7 @@ def test_an_event_recorded_at_receipt_whose_task_the_broker_lost_is_applied_once
     received = domain_event(EventType.PERSON, url, case.crn, "lost-task")
     # What the ingest leaves when Redis loses the task it published (popped before it was registered as unacked,
     # or a restart without persistence): the event recorded in the ledger, its SQS message deleted, no task anywhere.
-    StateStore(pipeline.engine, lease=timedelta(0)).receive(received, crn=case.crn, detail_url=url)
+    StateStore(pipeline.engine, lease=timedelta(0)).receive(received)
 
     outcome = pipeline.outcome(received, timeout=30)
 
@@ -39,7 +39,7 @@ def test_an_event_sent_twice_at_once_is_applied_once_and_recorded_once(delius, p
     pipeline.send(received)
 
     outcome = pipeline.outcome(received)
-    _wait_until(lambda: len(already_final(worker, received)) == 2)
+    wait_until(lambda: len(already_final(worker, received)) == 2)
 
     assert outcome.outcome == "applied"
     assert len(pipeline.state.outcomes_for(received.event_id)) == 1
@@ -50,10 +50,3 @@ def test_an_event_sent_twice_at_once_is_applied_once_and_recorded_once(delius, p
 def already_final(worker, received):
     lines = worker.output().splitlines()
     return [line for line in lines if "outcome='already-final'" in line and repr(received.event_id) in line]
-
-
-def _wait_until(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)

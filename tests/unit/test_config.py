@@ -25,7 +25,6 @@ def test_defaults_fill_everything_optional(environment):
     settings = load_settings()
     assert settings.state_database_url == REQUIRED["DATABASE_URL"]
     assert settings.sqs_dlq == "workforce-allocations-events-dlq"
-    assert settings.celery_broker_url == "redis://127.0.0.1:6379/0"
     assert settings.aws_region == "eu-west-2"
     assert settings.delius_username == "HMPPSAllocations"
     assert settings.workload_allowed_urls == ("https://workload.example/allocation/", "https://other.example/")

@@ -3,14 +3,16 @@
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import psycopg
 import pytest
 from celery.exceptions import Reject, Retry
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from allocations.config import RetryBudget
-from allocations.errors import InvalidMessage, NotFound, WorkloadUnavailable
+from allocations.errors import AlreadyHandled, IgnorableMessage, InvalidMessage, NotFound, WorkloadUnavailable
 from allocations.events import ReceivedEvent
 from tasks import failure
-from tasks.failure import Handling, handle_failure
+from tasks.failure import Handling, conclude, handle_failure
 
 EVENT = ReceivedEvent(
     "event-1",
@@ -47,15 +49,24 @@ class FakeState:
     broken: bool = False
     final: bool = False
     dead_letters: list = field(default_factory=list)
+    outcomes: list = field(default_factory=list)
     postponed: list = field(default_factory=list)
     due: list = field(default_factory=list)
 
-    def dead_letter(self, attempt, **fields):
+    def dead_letter(self, attempt, failure):
         if self.broken:
             raise ConnectionError("state database down")
         if self.final:
             return False
-        self.dead_letters.append((attempt, fields))
+        self.dead_letters.append((attempt, failure))
+        return True
+
+    def record_outcome(self, attempt, outcome):
+        if self.broken:
+            raise ConnectionError("state database down")
+        if self.final:
+            return False
+        self.outcomes.append((attempt, outcome))
         return True
 
     def postpone(self, event_id, delay):
@@ -104,12 +115,12 @@ def test_transient_failure_is_dead_lettered_when_the_budget_is_spent(state):
     attempt = handling(retries=3)
     with pytest.raises(NotFound):
         handle_failure(attempt, NotFound("Staff with code of N01A001 not found"))
-    [(recorded, fields)] = state.dead_letters
+    [(recorded, failed)] = state.dead_letters
     assert (recorded.event, recorded.number, recorded.task_id) == (EVENT, 4, "task-1")
-    assert fields["error_class"] == "NotFound"
-    assert fields["error_message"] == "Staff with code of N01A001 not found"
-    assert fields["crn"] == "X1"
-    assert "NotFound" in fields["traceback"]
+    assert failed.error_class == "NotFound"
+    assert failed.message == "Staff with code of N01A001 not found"
+    assert recorded.shown.crn == "X1"
+    assert "NotFound" in failed.traceback
 
 
 def test_invalid_message_is_dead_lettered_at_once(state):
@@ -117,7 +128,7 @@ def test_invalid_message_is_dead_lettered_at_once(state):
     with pytest.raises(InvalidMessage):
         handle_failure(attempt, InvalidMessage("No CRN available in person reference"))
     assert attempt.task.retried_with == []
-    assert [f["error_class"] for _, f in state.dead_letters] == ["InvalidMessage"]
+    assert [failed.error_class for _, failed in state.dead_letters] == ["InvalidMessage"]
 
 
 def test_unexpected_errors_are_retried_like_transient_ones(state):
@@ -169,9 +180,9 @@ def test_an_event_whose_fields_have_unexpected_types_is_still_dead_lettered(stat
     with pytest.raises(InvalidMessage):
         handle_failure(attempt, InvalidMessage("No CRN available in person reference"))
 
-    [(recorded, fields)] = state.dead_letters
+    [(recorded, _)] = state.dead_letters
     assert recorded.event == odd
-    assert (fields["crn"], fields["detail_url"]) == (None, None)
+    assert (recorded.shown.crn, recorded.shown.detail_url) == (None, None)
 
 
 def test_a_retry_that_cannot_be_published_hands_the_event_to_the_reconciler_at_once(state):
@@ -199,3 +210,47 @@ def test_an_error_inside_the_failure_route_leaves_the_event_to_the_reconciler(mo
     monkeypatch.setattr(failure, "runtime", no_runtime)
     with pytest.raises(WorkloadUnavailable):
         handle_failure(handling(retries=0), WorkloadUnavailable("503"))
+
+
+def test_an_ignorable_condition_is_recorded_as_ignored_with_its_reason_and_not_retried(state):
+    attempt = handling(retries=0)
+
+    result = conclude(attempt, IgnorableMessage("Pending transfer exists in Delius", eventNumber="1"))
+
+    assert result == "ignored"
+    [(recorded, outcome)] = state.outcomes
+    assert (recorded.number, outcome.kind.value, outcome.reason) == (1, "ignored", "Pending transfer exists in Delius")
+    assert outcome.properties == {"eventNumber": "1"}
+    assert attempt.task.retried_with == []
+
+
+def test_an_event_another_copy_finished_ends_already_final_with_nothing_recorded(state):
+    assert conclude(handling(retries=0), AlreadyHandled("event-1")) == "already-final"
+    assert (state.outcomes, state.dead_letters) == ([], [])
+
+
+def test_an_ignored_outcome_that_cannot_be_recorded_is_retried(state):
+    state.broken = True
+    attempt = handling(retries=0)
+    with pytest.raises(Retry):
+        conclude(attempt, IgnorableMessage("Team ended"))
+    [(error, _, _)] = attempt.task.retried_with
+    assert isinstance(error, ConnectionError)
+
+
+def test_a_lost_database_connection_is_retried_as_a_transient_failure_named_for_operators(state):
+    attempt = handling(retries=8)
+    lost = OperationalError("SELECT 1", {}, psycopg.OperationalError("server closed the connection"))
+    with pytest.raises(Exception, match="Database unavailable: OperationalError"):
+        conclude(attempt, lost)
+    [(_, failed)] = state.dead_letters
+    assert failed.error_class == "TransientFailure"
+
+
+def test_a_database_error_that_is_not_operational_keeps_its_own_name(state):
+    attempt = handling(retries=8)
+    wrong = ProgrammingError("SELECT nope", {}, psycopg.errors.UndefinedColumn("column nope does not exist"))
+    with pytest.raises(ProgrammingError):
+        conclude(attempt, wrong)
+    [(_, failed)] = state.dead_letters
+    assert failed.error_class == "ProgrammingError"

@@ -9,7 +9,6 @@ from allocations.config import ConfigurationError, Limits, RetryBudget, Settings
 SETTINGS = Settings(
     database_url="postgresql+psycopg://db/x",
     state_database_url="postgresql+psycopg://db/x",
-    celery_broker_url="redis://r",
     sqs_queue="q",
     sqs_dlq="q-dlq",
     aws_region="eu-west-2",

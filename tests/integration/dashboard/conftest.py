@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import socket
 import sys
 from dataclasses import dataclass
 
@@ -9,15 +8,17 @@ import pytest
 import redis
 import requests
 from sqlalchemy import text
+from support.network import free_port
 
 from allocations.database import make_engine
 from allocations.events import ReceivedEvent
-from allocations.local.environment import LocalStack, service_environment
-from allocations.local.processes import ServiceProcess
-from allocations.local.services import unique_name
-from allocations.sqs import create_queues
 from allocations.state.ledger import Attempt
+from allocations.state.recording import Failure
 from allocations.state.store import StateStore
+from allocations_local.environment import LocalStack, service_environment
+from allocations_local.processes import ServiceProcess
+from allocations_local.queues import create_queues
+from allocations_local.services import unique_name
 
 USER, PASSWORD = "operator", "s3cret-pass"
 
@@ -41,12 +42,6 @@ class Dashboard:
 
     def queued(self) -> int:
         return int(self.broker.llen(self.task_queue))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def broker_client(redis_url: str) -> redis.Redis:
@@ -132,11 +127,11 @@ def park(store):
         event = received(event_id, crn, event_type)
         store.dead_letter(
             Attempt(event, 9, f"task-{event_id}", None),
-            crn=crn,
-            detail_url=event.payload["detailUrl"],
-            error_class="StaffNotInTeam",
-            error_message="Staff N01A001 is not a member of team N01T01",
-            traceback="Traceback (most recent call last):\nStaffNotInTeam: not a member",
+            Failure(
+                "StaffNotInTeam",
+                "Staff N01A001 is not a member of team N01T01",
+                "Traceback (most recent call last):\nStaffNotInTeam: not a member",
+            ),
         )
         return next(d.id for d in store.list_dead_letters(limit=500).items if d.event_id == event_id)
 

@@ -12,12 +12,13 @@ from faults.support.redis_server import RedisServer
 from kombu import Consumer, Queue
 
 from allocations.config import Settings, load_settings
-from allocations.events import parse_sqs_body
-from allocations.local.environment import LocalStack, service_environment
-from allocations.local.services import unique_name
 from allocations.outcome import Outcome
-from allocations.sqs import create_queues, queue_name, sns_notification, sqs_client
+from allocations.sqs import queue_name, sns_notification, sqs_client
+from allocations.sqs_body import parse_sqs_body
 from allocations.state.ledger import Attempt
+from allocations_local.environment import LocalStack, service_environment
+from allocations_local.queues import create_queues
+from allocations_local.services import unique_name
 from tasks import app
 from tasks import runtime as runtime_module
 from tasks.ingest import PREFETCH, checked_queue_url, on_message, sqs_connection
@@ -173,8 +174,8 @@ def test_an_event_recorded_before_is_acked_without_a_second_task_once_final(queu
     client, url, _, task_queue = queues
     received = parse_sqs_body(json.dumps({"MessageId": "sns-final", "Message": json.dumps(EVENT)}))
     state = runtime_module.runtime().state
-    state.receive(received, crn="A987654", detail_url=None)
-    state.record_outcome(Attempt(received, 1, "t", None), Outcome.applied(), crn="A987654", detail_url=None)
+    state.receive(received)
+    state.record_outcome(Attempt(received, 1, "t", None), Outcome.applied())
     client.send_message(QueueUrl=url, MessageBody=sns_notification(received))
 
     consume(load_settings(), url, until=lambda: depth(client, url) == 0)

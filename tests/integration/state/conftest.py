@@ -7,6 +7,7 @@ from sqlalchemy import Engine, text
 
 from allocations.events import ReceivedEvent
 from allocations.state.ledger import Attempt
+from allocations.state.recording import Failure
 from allocations.state.store import StateStore
 
 if TYPE_CHECKING:
@@ -52,11 +53,7 @@ def park_event(
 ) -> int:
     store.dead_letter(
         Attempt(event, 9, f"task-{event.event_id}", None),
-        crn=event.payload["personReference"]["identifiers"][0]["value"],
-        detail_url=event.payload["detailUrl"],
-        error_class=error_class,
-        error_message=message,
-        traceback="Traceback (most recent call last):\n  ...\nNotFound: No staff",
+        Failure(error_class, message, "Traceback (most recent call last):\n  ...\nNotFound: No staff"),
     )
     page = store.list_dead_letters(crn=event.payload["personReference"]["identifiers"][0]["value"], limit=500)
     return next(d.id for d in page.items if d.event_id == event.event_id)

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from allocations.outcome import Outcome
 from allocations.state.ledger import Attempt
 from allocations.state.models import ledger_table
+from allocations.state.recording import Failure
 from allocations.state.store import StateStore
 
 if TYPE_CHECKING:
@@ -65,9 +66,7 @@ def test_success_after_requeue_resolves_the_dead_letter_and_leaves_one_final_row
     dead_letter_id = park(event)
     store.requeue([dead_letter_id], lambda _: "requeue-task")
 
-    recorded = store.record_outcome(
-        attempt(event, "requeue-task"), Outcome.applied(staffCode="N01A001"), crn="X123456", detail_url=None
-    )
+    recorded = store.record_outcome(attempt(event, "requeue-task"), Outcome.applied(staffCode="N01A001"))
 
     assert recorded
     dead_letter = store.get_dead_letter(dead_letter_id)
@@ -86,10 +85,10 @@ def test_success_after_requeue_resolves_the_dead_letter_and_leaves_one_final_row
 
 def test_a_final_outcome_is_recorded_once_and_a_second_copy_changes_nothing(store: StateStore, received_event):
     event = received_event("e-once")
-    store.receive(event, crn="X123456", detail_url=None)
+    store.receive(event)
 
-    first = store.record_outcome(attempt(event, "first"), Outcome.applied(), crn="X123456", detail_url=None)
-    second = store.record_outcome(attempt(event, "second"), Outcome.duplicate(), crn="X123456", detail_url=None)
+    first = store.record_outcome(attempt(event, "first"), Outcome.applied())
+    second = store.record_outcome(attempt(event, "second"), Outcome.duplicate())
 
     assert (first, second) == (True, False)
     [outcome] = store.outcomes_for("e-once")
@@ -101,9 +100,7 @@ def test_a_late_failure_does_not_repark_a_discarded_dead_letter(store: StateStor
     dead_letter_id = park(event)
     store.discard([dead_letter_id], "Case transferred by hand")
 
-    parked_again = store.dead_letter(
-        attempt(event, "late"), crn="X123456", detail_url=None, error_class="Conflict", error_message="x", traceback=""
-    )
+    parked_again = store.dead_letter(attempt(event, "late"), Failure("Conflict", "x", ""))
 
     assert not parked_again
     dead_letter = store.get_dead_letter(dead_letter_id)
@@ -113,12 +110,10 @@ def test_a_late_failure_does_not_repark_a_discarded_dead_letter(store: StateStor
 
 def test_a_late_failure_does_not_dead_letter_an_applied_event(store: StateStore, received_event):
     event = received_event("e-applied")
-    store.receive(event, crn="X123456", detail_url=None)
-    store.record_outcome(attempt(event), Outcome.applied(), crn="X123456", detail_url=None)
+    store.receive(event)
+    store.record_outcome(attempt(event), Outcome.applied())
 
-    parked = store.dead_letter(
-        attempt(event, "late"), crn="X123456", detail_url=None, error_class="Conflict", error_message="x", traceback=""
-    )
+    parked = store.dead_letter(attempt(event, "late"), Failure("Conflict", "x", ""))
 
     assert not parked
     assert store.list_dead_letters().total == 0
@@ -130,7 +125,7 @@ def test_ignored_outcome_resolves_a_requeued_dead_letter_with_its_reason(store: 
     dead_letter_id = park(event)
     store.requeue([dead_letter_id], lambda _: "requeue-task")
 
-    store.record_outcome(attempt(event), Outcome.ignored("Team ended"), crn=None, detail_url=None)
+    store.record_outcome(attempt(event), Outcome.ignored("Team ended"))
 
     [*_, resolved] = store.history(dead_letter_id)
     assert (resolved.action, resolved.detail) == ("resolved", "ignored: Team ended")
@@ -157,9 +152,9 @@ def test_an_event_received_twice_has_one_row_and_the_second_receipt_reports_its_
 ):
     event = received_event("e-twice")
 
-    first = store.receive(event, crn="X123456", detail_url=None)
-    store.record_outcome(attempt(event), Outcome.applied(), crn="X123456", detail_url=None)
-    second = store.receive(event, crn="X123456", detail_url=None)
+    first = store.receive(event)
+    store.record_outcome(attempt(event), Outcome.applied())
+    second = store.receive(event)
 
     assert (first.new, first.final) == (True, False)
     assert (second.new, second.state, second.final) == (False, "applied", True)
@@ -171,8 +166,8 @@ def test_the_reconciler_claims_only_pending_events_whose_lease_ran_out_and_lease
 ):
     due, leased, done = received_event("e-due"), received_event("e-leased"), received_event("e-done")
     for event in (due, leased, done):
-        store.receive(event, crn="X123456", detail_url=None)
-    store.record_outcome(attempt(done), Outcome.applied(), crn="X123456", detail_url=None)
+        store.receive(event)
+    store.record_outcome(attempt(done), Outcome.applied())
     with store.engine.begin() as connection:
         connection.execute(
             update(ledger_table)
@@ -190,12 +185,12 @@ def test_the_reconciler_claims_only_pending_events_whose_lease_ran_out_and_lease
 
 def test_attempts_that_never_ended_are_counted_until_one_ends(store: StateStore, received_event):
     event = received_event("e-lost")
-    store.receive(event, crn="X123456", detail_url=None)
+    store.receive(event)
 
     lost = [store.start_attempt(event) for _ in range(3)]
     store.postpone("e-lost", 1.0)
     after_retry = store.start_attempt(event)
-    store.record_outcome(attempt(event), Outcome.applied(), crn="X123456", detail_url=None)
+    store.record_outcome(attempt(event), Outcome.applied())
 
     assert lost == [0, 1, 2]
     assert after_retry == 0
@@ -205,8 +200,8 @@ def test_attempts_that_never_ended_are_counted_until_one_ends(store: StateStore,
 def test_outcomes_are_found_by_event_id_or_by_crn(store: StateStore, received_event):
     for event_id, crn in (("a", "X000001"), ("b", "X000001"), ("c", "X000002")):
         event = received_event(event_id, crn)
-        store.receive(event, crn=crn, detail_url=None)
-        store.record_outcome(attempt(event), Outcome.applied(), crn=crn, detail_url=None)
+        store.receive(event)
+        store.record_outcome(attempt(event), Outcome.applied())
 
     assert [o.event_id for o in store.outcomes_for("x000001")] == ["b", "a"]
     assert [o.event_id for o in store.outcomes_for("c")] == ["c"]

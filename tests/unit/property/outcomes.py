@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from allocations.errors import InvalidMessage
 from allocations.event_types import EventType
-from allocations.events import AllocationEvent, MalformedMessage, ReceivedEvent, parse_sqs_body
+from allocations.events import AllocationEvent, ReceivedEvent
+from allocations.sqs_body import MalformedMessage, parse_sqs_body
 from allocations.workload.dates import LONDON
 from allocations.workload.details import (
     AllocationDetail,

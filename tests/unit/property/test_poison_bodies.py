@@ -5,7 +5,8 @@ import json
 import pytest
 from outcomes import allocation_or_invalid, detail_or_invalid, received_or_malformed
 
-from allocations.events import MAX_BODY_BYTES, MAX_NESTING, ReceivedEvent
+from allocations.events import ReceivedEvent
+from allocations.sqs_body import MAX_BODY_BYTES, MAX_NESTING
 
 EVENT = {
     "eventType": "person.community.manager.allocated",

@@ -121,7 +121,6 @@ def settings(**overrides):
     values = {
         "database_url": "postgresql+psycopg://db/delius",
         "state_database_url": "postgresql+psycopg://db/delius",
-        "celery_broker_url": "redis://127.0.0.1:6379/0",
         "sqs_queue": "events",
         "sqs_dlq": "events-dlq",
         "aws_region": "eu-west-2",
