@@ -6,7 +6,7 @@ import pytest
 from allocations.events import ReceivedEvent
 from allocations.local.services import unique_name
 from allocations.sqs import create_queues, send_event
-from allocations.state.sqs_dlq import SqsDlq
+from allocations.sqs_dlq import SqsDlq
 
 
 @pytest.fixture
