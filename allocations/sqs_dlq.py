@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from allocations.errors import InvalidMessage
-from allocations.events import parse_sqs_body
 from allocations.sqs import queue_url
+from allocations.sqs_body import parse_sqs_body
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

@@ -101,13 +101,6 @@ class StateStore:
         """The operators' side of the same state (same engine and lease)."""
         return OperatorView(self.engine, lease=self.lease)
 
-    # The operators' side lives in ``OperatorView``; these delegates remain for callers not moved to it yet.
-
-    @property
-    def operator_view(self) -> OperatorView:
-        """The operators' side of the same state (same engine and lease)."""
-        return OperatorView(self.engine, lease=self.lease)
-
     def list_dead_letters(
         self,
         status: str | None = None,
