@@ -4,92 +4,91 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from allocations.delius import codes
+from allocations.delius.allocation_sequence import AllocationKind, Subject, allocate_with
 from allocations.delius.models import Event, Offender
-from allocations.delius.steps.active_manager import find_active_manager
-from allocations.delius.steps.audit import AuditParameters, audited_transaction
-from allocations.delius.steps.contacts import ContactAuthor, ContactSubject, insert_contact, insert_transfer_contact
-from allocations.delius.steps.duplicate import is_duplicate
-from allocations.delius.steps.iaps import event_has_accredited_programme, flag_event
+from allocations.delius.steps.contacts import ContactAuthor, ContactSubject, insert_contact
+from allocations.delius.steps.iaps import EVENT_IAPS
 from allocations.delius.steps.kinds import EVENT
-from allocations.delius.steps.new_manager import replace_manager
 from allocations.delius.steps.notes import london
-from allocations.delius.steps.oracle import rebuild_optimisation_tables
-from allocations.delius.steps.reference import transfer_reason_id
-from allocations.delius.steps.validation import find_staff, validate
-from allocations.errors import IgnorableMessage, NotActive, NotFound
-from allocations.outcome import Outcome
-from allocations.workload.details import AllocationReason
+from allocations.delius.steps.validation import find_staff
+from allocations.errors import NotActive, NotFound
+from allocations.workload.details import AllocationReason, EventAllocationDetail
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine
+    from collections.abc import Mapping
 
+    from sqlalchemy import Connection
+
+    from allocations.delius.allocation_sequence import Allocation
+    from allocations.delius.context import Delius
     from allocations.delius.steps.audit import OutcomeRecorder
-    from allocations.delius.steps.new_manager import NewManager
-    from allocations.delius.steps.unit_of_work import UnitOfWork
-    from allocations.workload.details import EventAllocationDetail
-
-INITIAL_OVERSIGHT = "SPOD03"
-REALLOCATION_OVERSIGHT = "SPO"
+    from allocations.events import AllocationEvent
+    from allocations.outcome import Outcome
 
 
 def allocate_event(
-    engine: Engine,
-    delius_username: str,
-    crn: str,
+    delius: Delius,
+    event: AllocationEvent,
     detail: EventAllocationDetail,
+    /,
     *,
     record: OutcomeRecorder | None = None,
 ) -> Outcome:
-    """Write the event allocation of the message's ``crn`` in one transaction, audited as ``CABI041``."""
-    with audited_transaction(engine, delius_username, EVENT.business_interaction, record) as (uow, audit):
-        outcome = _allocate(uow, crn, detail, audit)
-        uow.commit(outcome)
-    return outcome
+    """Write the event allocation of the message's CRN, audited as ``CABI041``."""
+    return allocate_with(EVENT_ALLOCATION, delius, event.crn, detail, record=record)
 
 
-def _allocate(uow: UnitOfWork, crn: str, detail: EventAllocationDetail, audit: AuditParameters) -> Outcome:
-    connection = uow.connection
+_LOCK_EVENT = (
+    select(
+        Offender.offender_id.label("offender_id"),
+        Event.event_id.label("event_id"),
+        Event.active_flag.label("active_flag"),
+    )
+    .join(Offender, Offender.offender_id == Event.offender_id)
+    .where(Offender.crn == bindparam("crn"), Event.event_number == bindparam("number"), Event.soft_deleted == 0)
+    # Only the event: person and event allocations of one person arrive together and need not queue.
+    .with_for_update(of=Event)
+)
+
+
+def lock_event(connection: Connection, crn: str, detail: EventAllocationDetail) -> Subject:
+    """The person's non-deleted event of the detail's number, the event row locked; refused when not active."""
     number = str(detail.event_number)
-    offender_id, event_id, active_flag = lock_event(connection, crn, number)
-    audit["offenderId"] = offender_id
-    audit["eventId"] = event_id
-    uow.after_commit.append(lambda c: rebuild_optimisation_tables(c, offender_id))
-    if active_flag != 1:
-        raise NotActive(f"Event with number of {number} not active")
-
-    active = find_active_manager(connection, EVENT, event_id, detail.created_date, f"event {number}")
-    if is_duplicate(active, detail):
-        return Outcome.duplicate(offenderId=offender_id, eventId=event_id)
-    if active.pending_transfer:
-        raise IgnorableMessage("Pending transfer exists in Delius", eventNumber=number)
-    validated = validate(connection, EVENT, active, detail)
-    reason_id = transfer_reason_id(connection, codes.CASE_ORDER)
-    spo_staff_id = _spo_staff_id(connection, detail.spo_staff_code)
-
-    new = replace_manager(uow, EVENT, active, validated, reason_id)
-    subject = ContactSubject(offender_id, event_id)
-    insert_transfer_contact(uow, EVENT, subject, new, active)
-    _insert_oversight_contact(uow, subject, new, detail, spo_staff_id)
-    if event_has_accredited_programme(connection, event_id):
-        flag_event(connection, event_id)
-    return Outcome.applied(offenderId=offender_id, eventId=event_id, orderManagerId=new.id)
-
-
-def lock_event(connection: Connection, crn: str, number: str) -> tuple[int, int, int]:
-    """``(offender_id, event_id, active_flag)`` of the person's non-deleted event ``number``, the event row locked."""
-    row = connection.execute(
-        select(Offender.offender_id, Event.event_id, Event.active_flag)
-        .join(Offender, Offender.offender_id == Event.offender_id)
-        .where(Offender.crn == crn, Event.event_number == number, Event.soft_deleted == 0)
-        # Only the event: person and event allocations of one person arrive together and need not queue.
-        .with_for_update(of=Event)
-    ).first()
+    row = connection.execute(_LOCK_EVENT, {"crn": crn, "number": number}).first()
     if row is None:
         raise NotFound(f"Event {number} not found for crn {crn}")
-    return int(row[0]), int(row[1]), int(row[2])
+    ids = {"offenderId": int(row.offender_id), "eventId": int(row.event_id)}
+    return Subject(
+        int(row.event_id),
+        f"event {number}",
+        ContactSubject(int(row.offender_id), int(row.event_id)),
+        ids=ids,
+        audited=ids,
+        refusal=None if row.active_flag == 1 else NotActive(f"Event with number of {number} not active"),
+    )
+
+
+def _event_number(_connection: Connection, _subject: Subject, detail: EventAllocationDetail) -> Mapping[str, str]:
+    return {"eventNumber": str(detail.event_number)}
+
+
+def _insert_oversight_contact(allocation: Allocation[EventAllocationDetail]) -> None:
+    """The SPO oversight contact, recorded for the SPO when named, else for the allocated staff."""
+    detail, new = allocation.detail, allocation.new
+    spo_staff_id = _spo_staff_id(allocation.uow.connection, detail.spo_staff_code)
+    staff_id = new.staff_id if spo_staff_id is None else spo_staff_id
+    sensitive = True if detail.sensitive_oversight_notes is None else detail.sensitive_oversight_notes
+    insert_contact(
+        allocation.uow,
+        oversight_contact_type(detail.allocation_reason),
+        allocation.subject.contact,
+        ContactAuthor(new.start, new.team_id, staff_id, new.provider_id),
+        oversight_notes(detail),
+        sensitive=sensitive,
+    )
 
 
 def _spo_staff_id(connection: Connection, code: str | None) -> int | None:
@@ -101,25 +100,21 @@ def _spo_staff_id(connection: Connection, code: str | None) -> int | None:
     return staff.id
 
 
-def _insert_oversight_contact(
-    uow: UnitOfWork, subject: ContactSubject, new: NewManager, detail: EventAllocationDetail, spo_staff_id: int | None
-) -> None:
-    """The SPO oversight contact, recorded for the SPO when named, else for the allocated staff."""
-    staff_id = new.staff_id if spo_staff_id is None else spo_staff_id
-    sensitive = True if detail.sensitive_oversight_notes is None else detail.sensitive_oversight_notes
-    insert_contact(
-        uow,
-        oversight_contact_type(detail.allocation_reason),
-        subject,
-        ContactAuthor(new.start, new.team_id, staff_id, new.provider_id),
-        oversight_notes(detail),
-        sensitive=sensitive,
-    )
+EVENT_ALLOCATION = AllocationKind[EventAllocationDetail](
+    manager=EVENT,
+    lock=lock_event,
+    new_manager_id="orderManagerId",
+    pending_transfer_properties=_event_number,
+    after_transfer_contact=(_insert_oversight_contact,),
+    iaps=EVENT_IAPS,
+)
 
 
 def oversight_contact_type(reason: AllocationReason) -> str:
     """``SPOD03`` for an initial allocation, ``SPO`` for a re-allocation."""
-    return INITIAL_OVERSIGHT if reason is AllocationReason.INITIAL_ALLOCATION else REALLOCATION_OVERSIGHT
+    if reason is AllocationReason.INITIAL_ALLOCATION:
+        return codes.INITIAL_OVERSIGHT
+    return codes.REALLOCATION_OVERSIGHT
 
 
 def oversight_notes(detail: EventAllocationDetail) -> str | None:

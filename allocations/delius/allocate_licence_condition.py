@@ -7,34 +7,33 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from allocations.delius.allocate_component import (
-    Component,
-    ComponentKind,
-    allocate_component,
-    category_descriptions,
-)
+from allocations.delius.allocation_sequence import allocate_with
+from allocations.delius.components import Component, ComponentKind, category_descriptions, component_allocation
 from allocations.delius.models import Event, LicenceCondition, LicenceConditionMainCategory, StandardReference
 from allocations.delius.steps.contacts import ContactSubject
-from allocations.delius.steps.kinds import LICENCE_CONDITION
+from allocations.delius.steps.kinds import LICENCE_CONDITION, table
 from allocations.errors import IgnorableMessage
+from allocations.workload.details import LicenceConditionAllocationDetail
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine, Table
+    from sqlalchemy import Connection
 
+    from allocations.delius.context import Delius
     from allocations.delius.steps.audit import OutcomeRecorder
+    from allocations.events import AllocationEvent
     from allocations.outcome import Outcome
-    from allocations.workload.details import LicenceConditionAllocationDetail
 
 
 def allocate_licence_condition(
-    engine: Engine,
-    delius_username: str,
-    crn: str,
+    delius: Delius,
+    event: AllocationEvent,
     detail: LicenceConditionAllocationDetail,
+    /,
+    *,
     record: OutcomeRecorder | None = None,
 ) -> Outcome:
-    """Write the licence-condition allocation of the message's ``crn``, audited as ``CABI038`` (no IAPS)."""
-    return allocate_component(engine, delius_username, crn, detail, LICENCE_CONDITION_COMPONENT, record=record)
+    """Write the licence-condition allocation of the message's CRN, audited as ``CABI038`` (no IAPS)."""
+    return allocate_with(LICENCE_CONDITION_ALLOCATION, delius, event.crn, detail, record=record)
 
 
 def _missing(condition_id: int) -> IgnorableMessage:
@@ -59,21 +58,20 @@ def licence_condition_categories(connection: Connection, condition_id: int) -> d
     )
 
 
-def _subject(condition: Component) -> ContactSubject:
+def _contact(condition: Component) -> ContactSubject:
     return ContactSubject(condition.offender_id, condition.event_id, lic_condition_id=condition.id)
 
 
-_TABLE: Table = LicenceCondition.__table__  # type: ignore[assignment]
-
-LICENCE_CONDITION_COMPONENT = ComponentKind(
+LICENCE_CONDITION_COMPONENT = ComponentKind[LicenceConditionAllocationDetail](
     label="Licence Condition",
     component_id=attrgetter("licence_condition_id"),
     outcome_name="licenceCondition",
     manager=LICENCE_CONDITION,
-    table=_TABLE,
+    key=table(LicenceCondition).c.lic_condition_id,
     # A licence condition has no offender column of its own: its person is its event's.
-    offender_column=Event.__table__.c.offender_id,
+    offender_column=table(Event).c.offender_id,
     missing=_missing,
     categories=licence_condition_categories,
-    subject=_subject,
+    contact=_contact,
 )
+LICENCE_CONDITION_ALLOCATION = component_allocation(LICENCE_CONDITION_COMPONENT)

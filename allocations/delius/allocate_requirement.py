@@ -7,35 +7,34 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from allocations.delius.allocate_component import (
-    Component,
-    ComponentKind,
-    allocate_component,
-    category_descriptions,
-)
+from allocations.delius.allocation_sequence import allocate_with
+from allocations.delius.components import Component, ComponentKind, category_descriptions, component_allocation
 from allocations.delius.models import Requirement, RequirementMainCategory, StandardReference
 from allocations.delius.steps.contacts import ContactSubject
-from allocations.delius.steps.iaps import flag_requirement, requirement_is_accredited_programme
-from allocations.delius.steps.kinds import REQUIREMENT
+from allocations.delius.steps.iaps import REQUIREMENT_IAPS
+from allocations.delius.steps.kinds import REQUIREMENT, table
 from allocations.errors import IgnorableMessage
+from allocations.workload.details import RequirementAllocationDetail
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine, Table
+    from sqlalchemy import Connection
 
+    from allocations.delius.context import Delius
     from allocations.delius.steps.audit import OutcomeRecorder
+    from allocations.events import AllocationEvent
     from allocations.outcome import Outcome
-    from allocations.workload.details import RequirementAllocationDetail
 
 
 def allocate_requirement(
-    engine: Engine,
-    delius_username: str,
-    crn: str,
+    delius: Delius,
+    event: AllocationEvent,
     detail: RequirementAllocationDetail,
+    /,
+    *,
     record: OutcomeRecorder | None = None,
 ) -> Outcome:
-    """Write the requirement allocation of the message's ``crn``, audited as ``CABI038``."""
-    return allocate_component(engine, delius_username, crn, detail, REQUIREMENT_COMPONENT, record=record)
+    """Write the requirement allocation of the message's CRN, audited as ``CABI038``."""
+    return allocate_with(REQUIREMENT_ALLOCATION, delius, event.crn, detail, record=record)
 
 
 def _missing(_requirement_id: int) -> IgnorableMessage:
@@ -59,26 +58,22 @@ def requirement_categories(connection: Connection, rqmnt_id: int) -> dict[str, s
     )
 
 
-def _subject(requirement: Component) -> ContactSubject:
+def _contact(requirement: Component) -> ContactSubject:
     return ContactSubject(requirement.offender_id, requirement.event_id, rqmnt_id=requirement.id)
 
 
-def _flag_if_accredited(connection: Connection, rqmnt_id: int) -> None:
-    if requirement_is_accredited_programme(connection, rqmnt_id):
-        flag_requirement(connection, rqmnt_id)
+_TABLE = table(Requirement)
 
-
-_TABLE: Table = Requirement.__table__  # type: ignore[assignment]
-
-REQUIREMENT_COMPONENT = ComponentKind(
+REQUIREMENT_COMPONENT = ComponentKind[RequirementAllocationDetail](
     label="Requirement",
     component_id=attrgetter("requirement_id"),
     outcome_name="requirement",
     manager=REQUIREMENT,
-    table=_TABLE,
+    key=_TABLE.c.rqmnt_id,
     offender_column=_TABLE.c.offender_id,
     missing=_missing,
     categories=requirement_categories,
-    subject=_subject,
-    flag_iaps=_flag_if_accredited,
+    contact=_contact,
+    iaps=REQUIREMENT_IAPS,
 )
+REQUIREMENT_ALLOCATION = component_allocation(REQUIREMENT_COMPONENT)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
-from sqlalchemy.exc import NoResultFound
 
+from allocations.delius import codes
 from allocations.delius.models import (
     OffenderManager,
     PrisonOffenderManager,
@@ -24,36 +23,18 @@ from allocations.errors import NotFound, OptimisticLockFailure
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from sqlalchemy import Connection, Select, Update
-    from sqlalchemy.sql.dml import ReturningInsert
+    from sqlalchemy import Connection, Insert, Select, Update
 
-    from allocations.delius.steps.active_manager import ActiveManager
-    from allocations.delius.steps.new_manager import NewManager
-    from allocations.delius.steps.unit_of_work import UnitOfWork
-    from allocations.delius.steps.validation import Validated
-
-RO_CHANGE_CONTACT = "ROC"
+    from allocations.delius.allocation_sequence import Allocation
+    from allocations.workload.details import PersonAllocationDetail
 
 
-@dataclass(frozen=True)
-class ActiveResponsibleOfficer:
-    """The RO row covering a date, and who it points at."""
-
-    id: int
-    row_version: int
-    start: datetime
-    offender_manager_id: int | None
-    prison_offender_manager_id: int | None
-
-
-def replace_responsible_officer(
-    uow: UnitOfWork, crn: str, old_manager: ActiveManager, new: NewManager, validated: Validated
-) -> int:
+def replace_responsible_officer(allocation: Allocation[PersonAllocationDetail]) -> None:
     """End the RO active at the new manager's start, insert one pointing at the new manager, write ROC."""
+    uow, old_manager, new, validated = allocation.uow, allocation.old, allocation.new, allocation.validated
     offender_id = old_manager.parent_id
-    row = _active_row(uow.connection, offender_id, new.start, crn)
-    old = _officer(row)
-    old_details = _details(row, old, end=new.start)
+    old = _active_row(uow.connection, offender_id, new.start, allocation.detail.crn)
+    old_details = _details(old, end=new.start)
     # Delius allows one open RO per person: the old one is ended before the new one is inserted.
     ended = uow.connection.execute(
         _END_DATE,
@@ -69,7 +50,7 @@ def replace_responsible_officer(
         "end_date": new.end_date,
         **uow.new_row_columns(),
     }
-    new_ro_id = uow.connection.execute(_INSERT, values).scalar_one()
+    uow.connection.execute(_INSERT, values)
     new_details = ResponsibleOfficerDetails(
         prison=False,
         staff_name=validated.staff.name,
@@ -80,48 +61,36 @@ def replace_responsible_officer(
     )
     insert_contact(
         uow,
-        RO_CHANGE_CONTACT,
+        codes.RESPONSIBLE_OFFICER_CHANGE,
         ContactSubject(offender_id),
         ContactAuthor(new.start, new.team_id, new.staff_id, new.provider_id),
         ro_change_notes(new_details, old_details, new.reason_description),
     )
-    return int(new_ro_id)
-
-
-def find_active_responsible_officer(
-    connection: Connection, offender_id: int, at: datetime, crn: str
-) -> ActiveResponsibleOfficer:
-    """The RO with ``start_date <= at < end_date`` (open end = current)."""
-    return _officer(_active_row(connection, offender_id, at, crn))
 
 
 def _active_row(connection: Connection, offender_id: int, at: datetime, crn: str) -> Any:
-    """The active RO with the staff, team and provider of the manager it points at, in one statement."""
+    """The RO with ``start_date <= at < end_date`` (open end = current), with who it points at, in one statement."""
     row = connection.execute(_ACTIVE, {"offender_id": offender_id, "at": at}).first()
     if row is None:
         raise NotFound(f"Responsible officer for crn {crn} at {at.isoformat()} not found")
     return row
 
 
-def _officer(row: Any) -> ActiveResponsibleOfficer:
-    return ActiveResponsibleOfficer(row[0], row[1], row[2], row[3], row[4])
-
-
-def _details(row: Any, ro: ActiveResponsibleOfficer, end: datetime) -> ResponsibleOfficerDetails:
+def _details(ro: Any, end: datetime) -> ResponsibleOfficerDetails:
     """Who the RO points at: its community manager or, failing that, its prison offender manager."""
-    if row[7] is None or row[8] is None or row[9] is None:
-        raise NoResultFound(f"No manager, staff, team or provider for responsible officer {ro.id}")
+    if ro.surname is None or ro.team is None or ro.provider is None:
+        raise NotFound(f"No manager, staff, team or provider for responsible officer {ro.id}")
     return ResponsibleOfficerDetails(
         prison=ro.offender_manager_id is None,
-        staff_name=display_name(row[5], row[6], row[7]),
-        team=row[8],
-        provider=row[9],
-        start=ro.start,
+        staff_name=display_name(ro.forename, ro.forename2, ro.surname),
+        team=ro.team,
+        provider=ro.provider,
+        start=ro.start_date,
         end=end,
     )
 
 
-def _build() -> tuple[Select[Any], Update, ReturningInsert[Any]]:
+def _build() -> tuple[Select[Any], Update, Insert]:
     ro, om, pom = table(ResponsibleOfficer), table(OffenderManager), table(PrisonOffenderManager)
     staff, team, area = table(Staff), table(Team), table(ProbationArea)
     at = bindparam("at", type_=ro.c.start_date.type)
@@ -135,16 +104,15 @@ def _build() -> tuple[Select[Any], Update, ReturningInsert[Any]]:
     )
     active = (
         select(
-            ro.c.responsible_officer_id,
-            ro.c.row_version,
-            ro.c.start_date,
-            ro.c.offender_manager_id,
-            ro.c.prison_offender_manager_id,
-            staff.c.forename,
-            staff.c.forename2,
-            staff.c.surname,
-            team.c.description,
-            area.c.description,
+            ro.c.responsible_officer_id.label("id"),
+            ro.c.row_version.label("row_version"),
+            ro.c.start_date.label("start_date"),
+            ro.c.offender_manager_id.label("offender_manager_id"),
+            staff.c.forename.label("forename"),
+            staff.c.forename2.label("forename2"),
+            staff.c.surname.label("surname"),
+            team.c.description.label("team"),
+            area.c.description.label("provider"),
         )
         .select_from(
             pointed_at.outerjoin(
@@ -174,7 +142,7 @@ def _build() -> tuple[Select[Any], Update, ReturningInsert[Any]]:
             last_updated_user_id=bindparam("user_id", type_=ro.c.last_updated_user_id.type),
         )
     )
-    return active, end_date, insert(ro).returning(ro.c.responsible_officer_id)
+    return active, end_date, insert(ro)
 
 
 _ACTIVE, _END_DATE, _INSERT = _build()

@@ -51,34 +51,34 @@ def _statement(kind: ManagerKind) -> Select[Any]:
     start, end = kind.column("allocation_date"), kind.column("end_date")
     at = bindparam("at", type_=start.type)
     columns: list[Any] = [
-        kind.column(kind.id_column),
-        kind.column("row_version"),
-        start,
-        end,
-        Team.team_id,
-        Team.code,
-        Team.description,
-        Staff.staff_id,
-        Staff.officer_code,
-        Staff.forename,
-        Staff.forename2,
-        Staff.surname,
-        ProbationArea.probation_area_id,
-        ProbationArea.code,
-        ProbationArea.description,
-        kind.column("partition_area_id"),
-        kind.column("allocation_reason_id"),
+        kind.id.label("id"),
+        kind.column("row_version").label("row_version"),
+        start.label("allocation_date"),
+        end.label("end_date"),
+        Team.team_id.label("team_id"),
+        Team.code.label("team_code"),
+        Team.description.label("team_description"),
+        Staff.staff_id.label("staff_id"),
+        Staff.officer_code.label("staff_code"),
+        Staff.forename.label("forename"),
+        Staff.forename2.label("forename2"),
+        Staff.surname.label("surname"),
+        ProbationArea.probation_area_id.label("provider_id"),
+        ProbationArea.code.label("provider_code"),
+        ProbationArea.description.label("provider_description"),
+        kind.column("partition_area_id").label("partition_area_id"),
+        kind.column("allocation_reason_id").label("allocation_reason_id"),
         # A count, not EXISTS: Oracle has no boolean select-list values.
-        pending_transfers_statement(kind).scalar_subquery(),
+        pending_transfers_statement(kind).scalar_subquery().label("pending_transfers"),
     ]
     return (
         select(*columns)
         .select_from(kind.table)
-        .join(Team, Team.team_id == kind.column(kind.team_column))
-        .join(Staff, Staff.staff_id == kind.column(kind.staff_column))
+        .join(Team, Team.team_id == kind.team)
+        .join(Staff, Staff.staff_id == kind.staff)
         .join(ProbationArea, ProbationArea.probation_area_id == kind.column("probation_area_id"))
         .where(
-            kind.column(kind.parent_column) == bindparam("parent_id"),
+            kind.parent == bindparam("parent_id"),
             start <= at,
             or_(end.is_(None), end > at),
             kind.column("soft_deleted") == 0,
@@ -106,21 +106,21 @@ def _active_manager(
     if row is None:
         raise NotFound(f"{kind.label} for {parent_description} at {at.isoformat()} not found")
     return ActiveManager(
-        id=row[0],
+        id=row.id,
         parent_id=parent_id,
-        row_version=row[1],
-        allocation_date=row[2],
-        end_date=row[3],
-        team_id=row[4],
-        team_code=row[5].strip(),
-        team_description=row[6],
-        staff_id=row[7],
-        staff_code=row[8].strip(),
-        staff_name=display_name(row[9], row[10], row[11]),
-        provider_id=row[12],
-        provider_code=row[13].strip(),
-        provider_description=row[14],
-        partition_area_id=row[15],
-        allocation_reason_id=row[16],
-        pending_transfer=bool(row[17]),
+        row_version=row.row_version,
+        allocation_date=row.allocation_date,
+        end_date=row.end_date,
+        team_id=row.team_id,
+        team_code=row.team_code.strip(),
+        team_description=row.team_description,
+        staff_id=row.staff_id,
+        staff_code=row.staff_code.strip(),
+        staff_name=display_name(row.forename, row.forename2, row.surname),
+        provider_id=row.provider_id,
+        provider_code=row.provider_code.strip(),
+        provider_description=row.provider_description,
+        partition_area_id=row.partition_area_id,
+        allocation_reason_id=row.allocation_reason_id,
+        pending_transfer=bool(row.pending_transfers),
     )

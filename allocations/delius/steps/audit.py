@@ -9,17 +9,18 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, insert, or_, select
 
+from allocations.delius.codes import AUDIT_FAILED, AUDIT_PASSED
 from allocations.delius.models import AuditedInteraction, BusinessInteraction
 from allocations.delius.steps.kinds import table
-from allocations.delius.steps.reference_cache import remembered
 from allocations.delius.steps.unit_of_work import UnitOfWork, service_user_id, unit_of_work
 from allocations.errors import AlreadyHandled, NotFound
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from sqlalchemy import Connection, Engine
+    from sqlalchemy import Connection
 
+    from allocations.delius.context import Delius
     from allocations.outcome import Outcome
 
     OutcomeRecorder = Callable[[Connection, Outcome], None]
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_PARAMETERS_LENGTH = 500
-PASS = "P"  # noqa: S105 - the audit outcome code, not a password
-FAIL = "F"
 
 _interactions = table(BusinessInteraction).c
 _INTERACTION_ID = select(_interactions.business_interaction_id).where(
@@ -59,7 +58,7 @@ def render_parameters(values: dict[str, str]) -> str:
 
 @contextmanager
 def audited_transaction(
-    engine: Engine, delius_username: str, interaction_code: str, record: OutcomeRecorder | None = None
+    delius: Delius, interaction_code: str, record: OutcomeRecorder | None = None
 ) -> Iterator[tuple[UnitOfWork, AuditParameters]]:
     """One audited Delius transaction for one allocation (spec §3.8).
 
@@ -70,10 +69,10 @@ def audited_transaction(
     """
     parameters = AuditParameters()
     try:
-        with unit_of_work(engine, delius_username) as uow:
+        with unit_of_work(delius) as uow:
             uow.before_commit.append(
                 lambda connection, _: insert_audit(
-                    connection, delius_username, interaction_code, PASS, parameters.render(), at=uow.now
+                    connection, delius, interaction_code, AUDIT_PASSED, parameters.render(), at=uow.now
                 )
             )
             if record is not None:
@@ -83,28 +82,28 @@ def audited_transaction(
         raise
     except BaseException:
         try:
-            write_audit(engine, delius_username, interaction_code, FAIL, parameters.render())
+            write_audit(delius, interaction_code, AUDIT_FAILED, parameters.render())
         except Exception:
             # The allocation's own error matters more than the audit's: keep it, log this one.
             log.exception("could not write the failure audit row for %s", interaction_code)
         raise
 
 
-def write_audit(engine: Engine, delius_username: str, interaction_code: str, outcome: str, parameters: str) -> None:
+def write_audit(delius: Delius, interaction_code: str, outcome: str, parameters: str) -> None:
     """Insert one ``audited_interaction`` row, committed on a connection of its own."""
     # One INSERT is its own transaction: autocommit spares the BEGIN and COMMIT round trips.
-    with engine.connect() as connection:
+    with delius.engine.connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT")
-        insert_audit(connection, delius_username, interaction_code, outcome, parameters, at=datetime.now(UTC))
+        insert_audit(connection, delius, interaction_code, outcome, parameters, at=datetime.now(UTC))
 
 
 def insert_audit(  # noqa: PLR0913 - the row's columns
-    connection: Connection, delius_username: str, interaction_code: str, outcome: str, parameters: str, *, at: datetime
+    connection: Connection, delius: Delius, interaction_code: str, outcome: str, parameters: str, *, at: datetime
 ) -> None:
     """Insert one ``audited_interaction`` row on ``connection``, in whatever transaction it has open."""
     values = {
-        "business_interaction_id": business_interaction_id(connection, interaction_code, at),
-        "user_id": service_user_id(connection, delius_username),
+        "business_interaction_id": business_interaction_id(connection, delius, interaction_code, at),
+        "user_id": service_user_id(connection, delius),
         "date_time": at,
         "outcome": outcome,
         "interaction_parameters": parameters,
@@ -112,14 +111,14 @@ def insert_audit(  # noqa: PLR0913 - the row's columns
     connection.execute(_INSERT_AUDIT, values)
 
 
-def business_interaction_id(connection: Connection, interaction_code: str, now: datetime) -> int:
-    """The interaction enabled at ``now``, cached per engine once found (an enabled interaction stays enabled)."""
+def business_interaction_id(connection: Connection, delius: Delius, interaction_code: str, now: datetime) -> int:
+    """The interaction enabled at ``now``, remembered once found (an enabled interaction stays enabled)."""
 
     def load() -> int | None:
         found = connection.execute(_INTERACTION_ID, {"code": interaction_code, "now": now}).scalar()
         return None if found is None else int(found)
 
-    found = remembered(connection, ("business interaction", interaction_code), load)
+    found = delius.references.remembered(("business interaction", interaction_code), load)
     if found is None:
         raise NotFound(f"Business interaction {interaction_code} not found")
     return found

@@ -54,7 +54,7 @@ def insert_contact(  # noqa: PLR0913 - type, subject, author and text are indepe
     sensitive: bool | None = None,
 ) -> int:
     """Insert a contact of ``type_code``; ``sensitive`` None means the contact type's own flag."""
-    kind = contact_type(uow.connection, type_code)
+    kind = contact_type(uow.connection, type_code, uow.references)
     is_sensitive = kind.sensitive if sensitive is None else sensitive
     values = {
         "offender_id": subject.offender_id,

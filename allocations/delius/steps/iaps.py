@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,8 @@ from allocations.delius.models import (
 from allocations.delius.steps.kinds import table
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy import BindParameter, ColumnElement, Connection, Insert, Select, Update
 
     from allocations.delius.models import Base
@@ -28,9 +31,9 @@ if TYPE_CHECKING:
 
 def is_accredited_programme(main: str | None, additional: str | None, sub: str | None) -> bool:
     """Main ``RM38``, or main ``7`` with a sub-category other than ``RS66``, or additional ``7``/``RM38``."""
-    if additional in codes.ACCREDITED_MAIN_CATEGORIES or main == "RM38":
+    if additional in codes.ACCREDITED_MAIN_CATEGORIES or main == codes.ACCREDITED_PROGRAMME_RM38:
         return True
-    return main == "7" and sub != codes.NOT_ACCREDITED_SUB_CATEGORY
+    return main == codes.ACCREDITED_PROGRAMME and sub != codes.NOT_ACCREDITED_SUB_CATEGORY
 
 
 def _categories() -> Select[str, str, str]:
@@ -108,3 +111,21 @@ def _upsert_statements(model: type[Base], key_name: str) -> tuple[Update, Insert
     value = bindparam("key", type_=key.type)
     set_flag = update(flags).where(key == value).values(iaps_flag=1)
     return set_flag, insert(flags).values({key_name: value, "iaps_flag": 1})
+
+
+@dataclass(frozen=True)
+class IapsFlag:
+    """When and where an allocation flags its subject as on an accredited programme (keyed by the subject's id)."""
+
+    is_accredited: Callable[[Connection, int], bool]
+    flag: Callable[[Connection, int], None]
+
+    def flag_if_accredited(self, connection: Connection, subject_id: int) -> None:
+        """Set the flag when the subject has (or is) an accredited programme."""
+        if self.is_accredited(connection, subject_id):
+            self.flag(connection, subject_id)
+
+
+PERSON_IAPS = IapsFlag(person_has_accredited_programme, flag_offender)
+EVENT_IAPS = IapsFlag(event_has_accredited_programme, flag_event)
+REQUIREMENT_IAPS = IapsFlag(requirement_is_accredited_programme, flag_requirement)

@@ -28,16 +28,21 @@ def table(model: type[Base]) -> Table:
     return cast("Table", model.__table__)
 
 
-@dataclass(frozen=True)
+# Identity, not field-wise equality: the kinds are singletons, and comparing columns builds SQL expressions.
+@dataclass(frozen=True, eq=False)
 class ManagerKind:
-    """What differs between the manager tables: names of columns, datasets and codes."""
+    """What differs between the manager tables: the columns that differ, the datasets and the codes.
+
+    The columns every manager table shares (``allocation_date``, ``end_date``, ``row_version`` …) are read with
+    ``column(name)``.
+    """
 
     label: str
     model: type[Base]
-    id_column: str
-    parent_column: str
-    team_column: str
-    staff_column: str
+    id: Column[Any]
+    parent: Column[Any]
+    team: Column[Any]
+    staff: Column[Any]
     reason_dataset: str
     transfer_reason_code: str | None
     transfer_contact_type: str
@@ -47,70 +52,99 @@ class ManagerKind:
     @property
     def table(self) -> Table:
         """The manager table."""
-        return self.model.__table__  # type: ignore[return-value]
+        return table(self.model)
 
     def column(self, name: str) -> Column[Any]:
-        """A column of the manager table by name."""
+        """A column every manager table has, by name."""
         return self.table.c[name]
 
     @property
     def transfer_table(self) -> Table:
         """The table of inter-provider transfer requests for the same component."""
-        return self.transfer_model.__table__  # type: ignore[return-value]
+        return table(self.transfer_model)
 
+    @property
+    def transfer_parent(self) -> Column[Any]:
+        """The transfer table's column naming the same parent as ``parent``."""
+        return self.transfer_table.c[self.parent.key]
+
+    # Names of the differing columns, for parameter dictionaries keyed by column name.
+    @property
+    def id_column(self) -> str:
+        """Name of ``id``."""
+        return self.id.key
+
+    @property
+    def parent_column(self) -> str:
+        """Name of ``parent``."""
+        return self.parent.key
+
+    @property
+    def team_column(self) -> str:
+        """Name of ``team``."""
+        return self.team.key
+
+    @property
+    def staff_column(self) -> str:
+        """Name of ``staff``."""
+        return self.staff.key
+
+
+_person, _order = table(OffenderManager).c, table(OrderManager).c
+_requirement, _condition = table(RequirementManager).c, table(LicenceConditionManager).c
 
 PERSON = ManagerKind(
     label="Person Manager",
     model=OffenderManager,
-    id_column="offender_manager_id",
-    parent_column="offender_id",
-    team_column="team_id",
-    staff_column="allocation_staff_id",
+    id=_person.offender_manager_id,
+    parent=_person.offender_id,
+    team=_person.team_id,
+    staff=_person.allocation_staff_id,
     reason_dataset=codes.PERSON_REASONS,
     transfer_reason_code=None,
-    transfer_contact_type="ETOM",
-    business_interaction="CABI231",
+    transfer_contact_type=codes.OFFENDER_MANAGER_TRANSFER,
+    business_interaction=codes.ADD_PERSON_ALLOCATION,
     transfer_model=OffenderTransfer,
 )
 
 EVENT = ManagerKind(
     label="Order Manager",
     model=OrderManager,
-    id_column="order_manager_id",
-    parent_column="event_id",
-    team_column="allocation_team_id",
-    staff_column="allocation_staff_id",
+    id=_order.order_manager_id,
+    parent=_order.event_id,
+    team=_order.allocation_team_id,
+    staff=_order.allocation_staff_id,
     reason_dataset=codes.EVENT_REASONS,
     transfer_reason_code=codes.CASE_ORDER,
-    transfer_contact_type="ETOS",
-    business_interaction="CABI041",
+    transfer_contact_type=codes.ORDER_SUPERVISOR_TRANSFER,
+    business_interaction=codes.ADD_EVENT_ALLOCATION,
     transfer_model=OrderTransfer,
 )
 
 REQUIREMENT = ManagerKind(
     label="Requirement Manager",
     model=RequirementManager,
-    id_column="rqmnt_manager_id",
-    parent_column="rqmnt_id",
-    team_column="allocated_team_id",
-    staff_column="allocated_staff_id",
+    id=_requirement.rqmnt_manager_id,
+    parent=_requirement.rqmnt_id,
+    team=_requirement.allocated_team_id,
+    staff=_requirement.allocated_staff_id,
     reason_dataset=codes.REQUIREMENT_REASONS,
     transfer_reason_code=codes.COMPONENT,
-    transfer_contact_type="ETRC",
-    business_interaction="CABI038",
+    transfer_contact_type=codes.COMPONENT_TRANSFER,
+    business_interaction=codes.CREATE_COMPONENT_TRANSFER,
     transfer_model=RequirementTransfer,
 )
 
 LICENCE_CONDITION = ManagerKind(
     label="Licence Condition Manager",
     model=LicenceConditionManager,
-    id_column="lic_condition_manager_id",
-    parent_column="lic_condition_id",
-    team_column="allocated_team_id",
-    staff_column="allocated_staff_id",
+    id=_condition.lic_condition_manager_id,
+    parent=_condition.lic_condition_id,
+    team=_condition.allocated_team_id,
+    staff=_condition.allocated_staff_id,
     reason_dataset=codes.LICENCE_CONDITION_REASONS,
     transfer_reason_code=codes.COMPONENT,
-    transfer_contact_type="ETRC",
-    business_interaction="CABI038",
+    transfer_contact_type=codes.COMPONENT_TRANSFER,
+    business_interaction=codes.CREATE_COMPONENT_TRANSFER,
     transfer_model=LicenceConditionTransfer,
 )

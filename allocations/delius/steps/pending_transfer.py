@@ -32,7 +32,7 @@ def pending_transfers_statement(kind: ManagerKind) -> Select[int]:
             ReferenceDataMaster.reference_data_master_id == StandardReference.reference_data_master_id,
         )
         .where(
-            transfers.c[kind.parent_column] == bindparam("parent_id"),
+            kind.transfer_parent == bindparam("parent_id"),
             transfers.c.soft_deleted == 0,
             StandardReference.code_value == codes.PENDING_TRANSFER,
             ReferenceDataMaster.code_set_name == codes.TRANSFER_STATUS,

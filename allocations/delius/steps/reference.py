@@ -14,6 +14,8 @@ from allocations.errors import NotFound
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
+    from allocations.delius.steps.reference_cache import ReferenceCache
+
 
 @dataclass(frozen=True)
 class ReferenceCode:
@@ -26,7 +28,10 @@ class ReferenceCode:
 
 # Built once: building a statement costs more client CPU than executing it (its cache key is memoised on it).
 _REFERENCE_CODE = (
-    select(StandardReference.standard_reference_list_id, StandardReference.code_description)
+    select(
+        StandardReference.standard_reference_list_id.label("id"),
+        StandardReference.code_description.label("description"),
+    )
     .join(
         ReferenceDataMaster,
         ReferenceDataMaster.reference_data_master_id == StandardReference.reference_data_master_id,
@@ -34,7 +39,7 @@ _REFERENCE_CODE = (
     .where(ReferenceDataMaster.code_set_name == bindparam("dataset"), StandardReference.code_value == bindparam("code"))
 )
 _TRANSFER_REASON = select(TransferReason.transfer_reason_id).where(TransferReason.code == bindparam("code"))
-_CONTACT_TYPE = select(ContactType.contact_type_id, ContactType.sensitive_contact).where(
+_CONTACT_TYPE = select(ContactType.contact_type_id.label("id"), ContactType.sensitive_contact.label("sensitive")).where(
     ContactType.code == bindparam("code")
 )
 
@@ -44,17 +49,17 @@ def reference_code(connection: Connection, dataset: str, code: str) -> Reference
     row = connection.execute(_REFERENCE_CODE, {"dataset": dataset, "code": code}).first()
     if row is None:
         raise NotFound(f"{dataset} with code of {code} not found")
-    return ReferenceCode(row[0], code, row[1])
+    return ReferenceCode(row.id, code, row.description)
 
 
-def transfer_reason_id(connection: Connection, code: str) -> int:
-    """``r_transfer_reason`` id of ``code`` (``CASE ORDER``, ``COMPONENT``), remembered per engine."""
+def transfer_reason_id(connection: Connection, code: str, cache: ReferenceCache | None = None) -> int:
+    """``r_transfer_reason`` id of ``code`` (``CASE ORDER``, ``COMPONENT``), remembered in ``cache`` when given."""
 
     def look_up() -> int | None:
         found = connection.execute(_TRANSFER_REASON, {"code": code}).scalar_one_or_none()
         return None if found is None else int(found)
 
-    found = remembered(connection, ("transfer_reason", code), look_up)
+    found = remembered(cache, ("transfer_reason", code), look_up)
     if found is None:
         raise NotFound(f"Transfer Reason with code of {code} not found")
     return found
@@ -69,14 +74,14 @@ class ContactTypeRow:
     sensitive: bool
 
 
-def contact_type(connection: Connection, code: str) -> ContactTypeRow:
-    """The contact type with ``code``, remembered per engine; NotFound "Contact Type not found: CODE"."""
+def contact_type(connection: Connection, code: str, cache: ReferenceCache | None = None) -> ContactTypeRow:
+    """The contact type with ``code``, remembered in ``cache`` when given; NotFound "Contact Type not found: CODE"."""
 
     def look_up() -> ContactTypeRow | None:
         row = connection.execute(_CONTACT_TYPE, {"code": code}).first()
-        return None if row is None else ContactTypeRow(row[0], code, row[1] == "Y")
+        return None if row is None else ContactTypeRow(row.id, code, row.sensitive == "Y")
 
-    found = remembered(connection, ("contact_type", code), look_up)
+    found = remembered(cache, ("contact_type", code), look_up)
     if found is None:
         raise NotFound(f"Contact Type not found: {code}")
     return found

@@ -12,14 +12,15 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from allocations.delius.models import User
-from allocations.delius.steps.reference_cache import remembered
 from allocations.errors import NotFound
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from sqlalchemy import Connection, Engine
+    from sqlalchemy import Connection
 
+    from allocations.delius.context import Delius
+    from allocations.delius.steps.reference_cache import ReferenceCache
     from allocations.outcome import Outcome
 
 log = logging.getLogger(__name__)
@@ -29,14 +30,20 @@ _USER_ID = select(User.user_id).where(User.distinguished_name == bindparam("user
 
 @dataclass
 class UnitOfWork:
-    """The open transaction, the service user's id and "now" (for flags and who/when columns)."""
+    """The open transaction on ``delius``, the service user's id and "now" (for flags and who/when columns)."""
 
+    delius: Delius
     connection: Connection
     user_id: int
     now: datetime
     before_commit: list[Callable[[Connection, Outcome], None]] = field(default_factory=list)
     after_commit: list[Callable[[Connection], None]] = field(default_factory=list)
     committed: bool = False
+
+    @property
+    def references(self) -> ReferenceCache:
+        """Where the Delius's reference ids are remembered."""
+        return self.delius.references
 
     def new_row_columns(self) -> dict[str, Any]:
         """The columns every inserted Delius row starts with: version 0, created and updated now by the service."""
@@ -65,23 +72,23 @@ class UnitOfWork:
 
 
 @contextmanager
-def unit_of_work(engine: Engine, delius_username: str) -> Iterator[UnitOfWork]:
+def unit_of_work(delius: Delius) -> Iterator[UnitOfWork]:
     """Open a connection and transaction; whatever is not committed is rolled back on exit."""
-    with engine.connect() as connection:
+    with delius.engine.connect() as connection:
         try:
-            yield UnitOfWork(connection, service_user_id(connection, delius_username), datetime.now(UTC))
+            yield UnitOfWork(delius, connection, service_user_id(connection, delius), datetime.now(UTC))
         finally:
             connection.rollback()
 
 
-def service_user_id(connection: Connection, delius_username: str) -> int:
-    """``user_.user_id`` of the configured Delius user, remembered per engine."""
+def service_user_id(connection: Connection, delius: Delius) -> int:
+    """``user_.user_id`` of the Delius's service user, remembered in its reference cache."""
 
     def look_up() -> int | None:
-        found = connection.execute(_USER_ID, {"username": delius_username}).scalar_one_or_none()
+        found = connection.execute(_USER_ID, {"username": delius.username}).scalar_one_or_none()
         return None if found is None else int(found)
 
-    found = remembered(connection, ("user", delius_username), look_up)
+    found = delius.references.remembered(("user", delius.username), look_up)
     if found is None:
-        raise NotFound(f"User with username of {delius_username} not found")
+        raise NotFound(f"User with username of {delius.username} not found")
     return found

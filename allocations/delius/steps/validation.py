@@ -57,26 +57,31 @@ class Validated:
 
 
 _TEAM_COLUMNS = (
-    Team.team_id,
-    Team.code,
-    Team.description,
-    ProbationArea.probation_area_id,
-    ProbationArea.code,
-    ProbationArea.description,
-    Team.end_date,
+    Team.team_id.label("team_id"),
+    Team.code.label("team_code"),
+    Team.description.label("team_description"),
+    ProbationArea.probation_area_id.label("provider_id"),
+    ProbationArea.code.label("provider_code"),
+    ProbationArea.description.label("provider_description"),
+    Team.end_date.label("team_end_date"),
 )
-_STAFF_COLUMNS = (Staff.staff_id, Staff.officer_code, Staff.forename, Staff.forename2, Staff.surname, Staff.end_date)
-_FIND_TEAM = (
-    select(*_TEAM_COLUMNS)
-    .join(ProbationArea, ProbationArea.probation_area_id == Team.probation_area_id)
-    .where(Team.code == bindparam("team_code"))
+_STAFF_COLUMNS = (
+    Staff.staff_id.label("staff_id"),
+    Staff.officer_code.label("staff_code"),
+    Staff.forename.label("forename"),
+    Staff.forename2.label("forename2"),
+    Staff.surname.label("surname"),
+    Staff.end_date.label("staff_end_date"),
 )
 _FIND_STAFF = select(*_STAFF_COLUMNS).where(Staff.officer_code == bindparam("staff_code"))
 
 # Everything validation reads, in one round trip: each part is outer-joined to a one-row anchor, so a missing team,
 # reason, staff member or membership shows as NULLs and the checks below still fail in the spec's order.
 _reason = (
-    select(StandardReference.standard_reference_list_id, StandardReference.code_description)
+    select(
+        StandardReference.standard_reference_list_id.label("reason_id"),
+        StandardReference.code_description.label("reason_description"),
+    )
     .join(
         ReferenceDataMaster,
         ReferenceDataMaster.reference_data_master_id == StandardReference.reference_data_master_id,
@@ -89,14 +94,14 @@ _reason = (
 )
 _anchor = select(literal_column("1").label("one")).subquery("anchor")
 _VALIDATION = (
-    select(*_TEAM_COLUMNS, *_STAFF_COLUMNS, StaffTeam.staff_id, *_reason.c)
+    select(*_TEAM_COLUMNS, *_STAFF_COLUMNS, StaffTeam.staff_id.label("member_staff_id"), *_reason.c)
     .select_from(_anchor)
     .outerjoin(Team, Team.code == bindparam("team_code"))
     .outerjoin(ProbationArea, ProbationArea.probation_area_id == Team.probation_area_id)
     .outerjoin(Staff, Staff.officer_code == bindparam("staff_code"))
     .outerjoin(StaffTeam, and_(StaffTeam.staff_id == Staff.staff_id, StaffTeam.team_id == Team.team_id))
     # Not true(): Oracle renders that as "ON 1".
-    .outerjoin(_reason, _reason.c.standard_reference_list_id.is_not(None))
+    .outerjoin(_reason, _reason.c.reason_id.is_not(None))
 )
 
 
@@ -110,8 +115,9 @@ def validate(connection: Connection, kind: ManagerKind, active: ActiveManager, d
         "dataset": kind.reason_dataset,
         "reason_code": code,
     }
+    # One row always: everything is outer-joined to the anchor.
     row: Any = connection.execute(_VALIDATION, parameters).first()
-    team = _team(row[0:7])
+    team = _team(row)
     if team is None:
         raise NotFound(f"Team with code of {detail.team_code} not found")
     if team.provider_id != active.provider_id:
@@ -120,22 +126,17 @@ def validate(connection: Connection, kind: ManagerKind, active: ActiveManager, d
         )
     if team.end_date is not None and team.end_date < at:
         raise IgnorableMessage("Team is not active", teamCode=team.code, endDate=team.end_date.isoformat())
-    if row[14] is None:
+    if row.reason_id is None:
         raise NotFound(f"{kind.reason_dataset} with code of {code} not found")
-    reason = ReferenceCode(row[14], code, row[15])
-    staff = _staff(row[7:13])
+    reason = ReferenceCode(row.reason_id, code, row.reason_description)
+    staff = _staff(row)
     if staff is None:
         raise NotFound(f"Staff with code of {detail.staff_code} not found")
     if staff.end_date is not None and staff.end_date < at:
         raise NotActive(f"Staff with code of {staff.code} not active")
-    if row[13] is None:
+    if row.member_staff_id is None:
         raise StaffNotInTeam(f"Staff {staff.code} not in Team {team.code}")
     return Validated(team, staff, reason, at)
-
-
-def find_team(connection: Connection, code: str) -> TeamRow | None:
-    """The team with ``code`` and its provider, or None."""
-    return _team(connection.execute(_FIND_TEAM, {"team_code": code}).first())
 
 
 def find_staff(connection: Connection, code: str) -> StaffRow | None:
@@ -145,12 +146,25 @@ def find_staff(connection: Connection, code: str) -> StaffRow | None:
 
 def _team(row: Any) -> TeamRow | None:
     # The provider id is checked too: without its provider a team is as good as missing (an inner join before).
-    if row is None or row[0] is None or row[3] is None:
+    if row is None or row.team_id is None or row.provider_id is None:
         return None
-    return TeamRow(row[0], row[1].strip(), row[2], row[3], row[4].strip(), row[5], row[6])
+    return TeamRow(
+        id=row.team_id,
+        code=row.team_code.strip(),
+        description=row.team_description,
+        provider_id=row.provider_id,
+        provider_code=row.provider_code.strip(),
+        provider_description=row.provider_description,
+        end_date=row.team_end_date,
+    )
 
 
 def _staff(row: Any) -> StaffRow | None:
-    if row is None or row[0] is None:
+    if row is None or row.staff_id is None:
         return None
-    return StaffRow(row[0], row[1].strip(), display_name(row[2], row[3], row[4]), row[5])
+    return StaffRow(
+        id=row.staff_id,
+        code=row.staff_code.strip(),
+        name=display_name(row.forename, row.forename2, row.surname),
+        end_date=row.staff_end_date,
+    )
