@@ -1,6 +1,7 @@
 """Operators' commands: ``allocations dead-letters …``, ``allocations outcomes …``, ``allocations sqs-dlq …``.
 
-The same operations as the Flower dashboard, straight against the state database, the Celery broker and SQS.
+The same operations as the Flower dashboard (``tasks.operations``), straight against the state database, the Celery
+broker and SQS. Text for people by default, the API's JSON with ``--json``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ import click
 from allocations.config import ConfigurationError, load_settings
 from allocations.event_types import EventType
 from allocations.state.records import ActionResult, DeadLetterFilter, DeadLetterStatus
-from tasks.dashboard.operations import Operations
-from tasks.dashboard.serialize import to_json, when
+from tasks.operations import Operations, to_json, when
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -22,9 +22,12 @@ if TYPE_CHECKING:
 _STATUS = click.Choice([s.value for s in DeadLetterStatus])
 _EVENT_TYPE = click.Choice([t.value for t in EventType])
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+# Who acts, in a dead letter's history.
+CLI_ACTOR = "cli"
 
 
 def _operations(ctx: click.Context) -> Operations:
+    """The operations the command's context carries (tests pass their own), else the production wiring."""
     operations = ctx.find_object(Operations)
     if operations is None:
         try:
@@ -36,10 +39,12 @@ def _operations(ctx: click.Context) -> Operations:
 
 
 def _echo_json(value: Any) -> None:
+    """Print ``value`` as the dashboard's API would send it, indented."""
     click.echo(json.dumps(to_json(value), indent=2))
 
 
 def _filter_options(function: Any) -> Any:
+    """Add ``--status``, ``--event-type`` and ``--crn``."""
     function = click.option("--crn", help="Only this CRN.")(function)
     function = click.option("--event-type", type=_EVENT_TYPE, help="Only this event type.")(function)
     return click.option("--status", type=_STATUS, help="Only this status.")(function)
@@ -67,9 +72,9 @@ def list_command(  # noqa: PLR0913 - one parameter per option
     as_json: bool,
 ) -> None:
     """Dead letters, newest failure first."""
-    page = _operations(ctx).store.list_dead_letters(status, event_type, crn, limit, offset)
+    page = _operations(ctx).list_dead_letters(DeadLetterFilter(status, event_type, crn), limit=limit, offset=offset)
     if as_json:
-        _echo_json({"items": page.items, "total": page.total, "limit": page.limit, "offset": page.offset})
+        _echo_json(page)
         return
     for d in page.items:
         click.echo(
@@ -86,21 +91,20 @@ def list_command(  # noqa: PLR0913 - one parameter per option
 @click.pass_context
 def show_command(ctx: click.Context, dead_letter_id: int, *, as_json: bool) -> None:
     """One dead letter: event, error, traceback and history."""
-    store = _operations(ctx).store
-    dead_letter = store.get_dead_letter(dead_letter_id)
-    if dead_letter is None:
+    detail = _operations(ctx).show(dead_letter_id)
+    if detail is None:
         raise click.ClickException(f"no dead letter {dead_letter_id}")
-    history = store.history(dead_letter_id)
     if as_json:
-        _echo_json({"dead_letter": dead_letter, "history": history})
+        _echo_json(detail)
         return
+    dead_letter = detail.dead_letter
     for name, value in to_json(dead_letter).items():
         if name not in {"event", "traceback"}:
             click.echo(f"{name}: {value}")
     click.echo("event: " + json.dumps(dead_letter.event, indent=2, sort_keys=True))
     click.echo("traceback:\n" + dead_letter.traceback)
     click.echo("history:")
-    for entry in history:
+    for entry in detail.history:
         click.echo(f"  {when(entry.at)}  {entry.action:<14}  {entry.task_id or '-'}  {entry.detail or ''}")
 
 
@@ -121,9 +125,8 @@ def requeue_command(  # noqa: PLR0913 - one parameter per option
     as_json: bool,
 ) -> None:
     """Re-dispatch the stored events of parked dead letters (safe to repeat: a row is dispatched once)."""
-    operations = _operations(ctx)
     targets = _targets(ids, every=every, where=DeadLetterFilter(status, event_type, crn))
-    _report(operations.store.requeue(targets, operations.dispatch, actor="cli"), "requeued", as_json=as_json)
+    _report(_operations(ctx).requeue(targets, actor=CLI_ACTOR), "requeued", as_json=as_json)
 
 
 @dead_letters.command("discard")
@@ -148,10 +151,11 @@ def discard_command(  # noqa: PLR0913 - one parameter per option
     if not reason.strip():
         raise click.BadParameter("must not be blank", param_hint="--reason")
     targets = _targets(ids, every=every, where=DeadLetterFilter(status, event_type, crn))
-    _report(_operations(ctx).store.discard(targets, reason, actor="cli"), "discarded", as_json=as_json)
+    _report(_operations(ctx).discard(targets, reason, actor=CLI_ACTOR), "discarded", as_json=as_json)
 
 
 def _targets(ids: Sequence[int], *, every: bool, where: DeadLetterFilter) -> list[int] | DeadLetterFilter:
+    """The given ids, or ``--all`` of the filter's matches; exactly one of the two."""
     if ids and every:
         raise click.UsageError("give ids or --all, not both")
     if not ids and not every:
@@ -160,6 +164,7 @@ def _targets(ids: Sequence[int], *, every: bool, where: DeadLetterFilter) -> lis
 
 
 def _report(results: list[ActionResult], verb: str, *, as_json: bool) -> None:
+    """One line per row and a count (or the JSON); exit 1 when a row is unknown or its dispatch failed."""
     if as_json:
         _echo_json({"results": results})
     else:
@@ -178,7 +183,7 @@ def _report(results: list[ActionResult], verb: str, *, as_json: bool) -> None:
 @click.pass_context
 def outcomes(ctx: click.Context, event_id_or_crn: str, *, as_json: bool) -> None:
     """Every recorded outcome of an event id, or of the events of a CRN, newest first."""
-    found = _operations(ctx).store.outcomes_for(event_id_or_crn)
+    found = _operations(ctx).outcomes(event_id_or_crn)
     if as_json:
         _echo_json({"outcomes": found})
         return
@@ -203,13 +208,13 @@ def sqs_dlq() -> None:
 @click.pass_context
 def peek_command(ctx: click.Context, max_messages: int, *, as_json: bool) -> None:
     """Depth and the first messages, left on the queue."""
-    dlq = _operations(ctx).dlq
-    depth, messages = dlq.depth(), dlq.peek(max_messages)
+    peek = _operations(ctx).peek_dlq(max_messages)
     if as_json:
-        _echo_json({"depth": depth, "messages": messages})
+        _echo_json(peek)
         return
+    depth = peek.depth
     click.echo(f"{depth.queue_url}: {depth.visible} waiting, {depth.in_flight} in flight")
-    for m in messages:
+    for m in peek.messages:
         about = f"{m.event_type} {m.event_id}" if m.event_id else f"unreadable: {m.problem}"
         click.echo(f"  {m.message_id}  receives={m.receive_count}  {about}")
 
@@ -220,7 +225,7 @@ def peek_command(ctx: click.Context, max_messages: int, *, as_json: bool) -> Non
 @click.pass_context
 def redrive_command(ctx: click.Context, max_messages: int | None, *, as_json: bool) -> None:
     """Move the DLQ's messages back to the events queue."""
-    result = _operations(ctx).dlq.redrive(max_messages)
+    result = _operations(ctx).redrive_dlq(max_messages)
     if as_json:
         _echo_json({"result": result})
     elif result.method == "move-task":

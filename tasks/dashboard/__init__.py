@@ -1,6 +1,6 @@
 """The operators' dashboard: dead letters, outcomes and the SQS DLQ, mounted inside Flower (same port and auth)."""
 
 from tasks.dashboard.mount import mount
-from tasks.dashboard.operations import Operations
+from tasks.operations import Operations
 
 __all__ = ["Operations", "mount"]

@@ -18,7 +18,7 @@ from flower.app import Flower
 
 from allocations.config import load_settings
 from tasks.dashboard.mount import mount
-from tasks.dashboard.operations import Operations
+from tasks.operations import Operations
 
 CELERY_APP = "tasks.app:app"
 

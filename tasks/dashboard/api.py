@@ -14,7 +14,7 @@ from flower.api import BaseApiHandler
 
 from allocations.state.records import DeadLetterFilter
 from tasks.dashboard.base import PAGE_SIZE, DashboardHandler
-from tasks.dashboard.serialize import to_json
+from tasks.operations import to_json
 
 MAX_PEEK = 100
 
@@ -22,8 +22,11 @@ MAX_PEEK = 100
 class ApiHandler(DashboardHandler, BaseApiHandler):  # type: ignore[misc]  # Flower is untyped
     """Flower's API rules (401 without auth unless FLOWER_UNAUTHENTICATED_API) and JSON in and out."""
 
-    def reply(self, document: dict[str, Any]) -> None:
-        """Send ``document`` as JSON; make sure the client holds the token for its next POST."""
+    def reply(self, document: Any) -> None:
+        """Send ``document`` (a dict, or a record whose fields are its keys) as JSON.
+
+        Also makes sure the client holds the token for its next POST.
+        """
         _ = self.xsrf_token
         self.set_header("Content-Type", "application/json; charset=UTF-8")
         self.finish(json.dumps(to_json(document)))
@@ -66,10 +69,8 @@ class ListDeadLetters(ApiHandler):
         """List."""
         where = self.dead_letter_filter()
         limit, offset = self.number("limit", PAGE_SIZE), self.number("offset", 0)
-        page = await self.blocking(
-            self.operations.store.list_dead_letters, where.status, where.event_type, where.crn, limit, offset
-        )
-        self.reply({"items": page.items, "total": page.total, "limit": page.limit, "offset": page.offset})
+        page = await self.blocking(self.operations.list_dead_letters, where, limit=limit, offset=offset)
+        self.reply(page)
 
 
 class ShowDeadLetter(ApiHandler):
@@ -78,8 +79,7 @@ class ShowDeadLetter(ApiHandler):
     @tornado.web.authenticated
     async def get(self, dead_letter_id: str) -> None:
         """Show."""
-        dead_letter, history = await self.dead_letter_with_history(dead_letter_id)
-        self.reply({"dead_letter": dead_letter, "history": history})
+        self.reply(await self.dead_letter_detail(dead_letter_id))
 
 
 class RequeueDeadLetters(ApiHandler):
@@ -89,8 +89,7 @@ class RequeueDeadLetters(ApiHandler):
     async def post(self) -> None:
         """Re-enqueue."""
         self.refuse_if_read_only()
-        ops = self.operations
-        results = await self.blocking(ops.store.requeue, self.targets(self.body()), ops.dispatch, self.actor)
+        results = await self.blocking(self.operations.requeue, self.targets(self.body()), actor=self.actor)
         self.reply({"results": [{**to_json(r), "task_url": self.task_url(r.task_id)} for r in results]})
 
 
@@ -105,7 +104,7 @@ class DiscardDeadLetters(ApiHandler):
         reason = str(document.get("reason") or "").strip()
         if not reason:
             raise tornado.web.HTTPError(400, "A reason is required to discard")
-        results = await self.blocking(self.operations.store.discard, self.targets(document), reason, self.actor)
+        results = await self.blocking(self.operations.discard, self.targets(document), reason, actor=self.actor)
         self.reply({"results": results})
 
 
@@ -115,7 +114,7 @@ class Outcomes(ApiHandler):
     @tornado.web.authenticated
     async def get(self, key: str) -> None:
         """Look up."""
-        outcomes = await self.blocking(self.operations.store.outcomes_for, key)
+        outcomes = await self.blocking(self.operations.outcomes, key)
         self.reply({"outcomes": [{**to_json(o), "task_url": self.task_url(o.task_id)} for o in outcomes]})
 
 
@@ -125,10 +124,7 @@ class SqsDlqPeek(ApiHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
         """Peek."""
-        dlq = self.operations.dlq
-        depth = await self.blocking(dlq.depth)
-        messages = await self.blocking(dlq.peek, min(self.number("max", 10), MAX_PEEK))
-        self.reply({"depth": depth, "messages": messages})
+        self.reply(await self.blocking(self.operations.peek_dlq, min(self.number("max", 10), MAX_PEEK)))
 
 
 class SqsDlqRedrive(ApiHandler):
@@ -141,5 +137,5 @@ class SqsDlqRedrive(ApiHandler):
         limit = self.body().get("max")
         if limit is not None and (not isinstance(limit, int) or limit < 1):
             raise tornado.web.HTTPError(400, "max must be a positive integer")
-        result = await self.blocking(self.operations.dlq.redrive, limit)
+        result = await self.blocking(self.operations.redrive_dlq, limit)
         self.reply({"result": result})

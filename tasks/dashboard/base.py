@@ -9,12 +9,12 @@ import tornado.web
 from flower.views import BaseHandler
 from tornado.ioloop import IOLoop
 
-from allocations.state.records import DeadLetter, DeadLetterFilter, HistoryEntry
+from allocations.state.records import DeadLetterFilter
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from tasks.dashboard.operations import Operations
+    from tasks.operations import DeadLetterDetail, Operations
 
 T = TypeVar("T")
 PAGE_SIZE = 50
@@ -64,13 +64,12 @@ class DashboardHandler(BaseHandler):  # type: ignore[misc]  # Flower is untyped
         """Run a database or broker call off the event loop, on Flower's executor."""
         return await IOLoop.current().run_in_executor(None, functools.partial(function, *args, **kwargs))
 
-    async def dead_letter_with_history(self, dead_letter_id: str) -> tuple[DeadLetter, list[HistoryEntry]]:
+    async def dead_letter_detail(self, dead_letter_id: str) -> DeadLetterDetail:
         """The dead letter and its history; 404 when there is no such row."""
-        store = self.operations.store
-        dead_letter = await self.blocking(store.get_dead_letter, int(dead_letter_id))
-        if dead_letter is None:
+        detail = await self.blocking(self.operations.show, int(dead_letter_id))
+        if detail is None:
             raise tornado.web.HTTPError(404, f"No dead letter {dead_letter_id}")
-        return dead_letter, await self.blocking(store.history, dead_letter.id)
+        return detail
 
     def text(self, name: str, default: str = "") -> str:
         """A query or form argument as typed (Flower's ``get_argument`` HTML-escapes by default)."""

@@ -11,7 +11,7 @@ from tasks.dashboard import api, pages
 from tasks.dashboard.templating import DashboardLoader
 
 if TYPE_CHECKING:
-    from tasks.dashboard.operations import Operations
+    from tasks.operations import Operations
 
 
 def mount(flower: Any, operations: Operations) -> None:

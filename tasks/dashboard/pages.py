@@ -11,7 +11,7 @@ import tornado.web
 from allocations.event_types import EventType
 from allocations.state.records import ActionResult, DeadLetterFilter, DeadLetterStatus
 from tasks.dashboard.base import PAGE_SIZE, DashboardHandler
-from tasks.dashboard.serialize import when
+from tasks.operations import when
 
 PEEK_SIZE = 10
 
@@ -24,9 +24,7 @@ class DeadLettersPage(DashboardHandler):
         """Render one page of the list."""
         where = self.dead_letter_filter()
         offset = self.number("offset", 0)
-        page = await self.blocking(
-            self.operations.store.list_dead_letters, where.status, where.event_type, where.crn, PAGE_SIZE, offset
-        )
+        page = await self.blocking(self.operations.list_dead_letters, where, limit=PAGE_SIZE, offset=offset)
         self.render(
             "dead_letters.html",
             active_tab="dead-letters",
@@ -48,13 +46,13 @@ class DeadLetterPage(DashboardHandler):
     @tornado.web.authenticated
     async def get(self, dead_letter_id: str) -> None:
         """Render the detail view."""
-        dead_letter, history = await self.dead_letter_with_history(dead_letter_id)
+        detail = await self.dead_letter_detail(dead_letter_id)
         self.render(
             "dead_letter.html",
             active_tab="dead-letters",
-            dead_letter=dead_letter,
-            event_json=json.dumps(dead_letter.event, indent=2, sort_keys=True),
-            history=history,
+            dead_letter=detail.dead_letter,
+            event_json=json.dumps(detail.dead_letter.event, indent=2, sort_keys=True),
+            history=detail.history,
             notice=self.text("notice"),
             read_only=self.read_only,
             when=when,
@@ -97,8 +95,7 @@ class RequeueAction(_DeadLetterAction):
     async def post(self) -> None:
         """Claim and re-dispatch, then show what happened."""
         self.refuse_if_read_only()
-        ops = self.operations
-        results = await self.blocking(ops.store.requeue, self.targets(), ops.dispatch, self.actor)
+        results = await self.blocking(self.operations.requeue, self.targets(), actor=self.actor)
         self.back(results, "Re-enqueued")
 
 
@@ -112,7 +109,7 @@ class DiscardAction(_DeadLetterAction):
         reason = self.text("reason")
         if not reason:
             raise tornado.web.HTTPError(400, "A reason is required to discard")
-        results = await self.blocking(self.operations.store.discard, self.targets(), reason, self.actor)
+        results = await self.blocking(self.operations.discard, self.targets(), reason, actor=self.actor)
         self.back(results, "Discarded")
 
 
@@ -123,7 +120,7 @@ class OutcomesPage(DashboardHandler):
     async def get(self) -> None:
         """Render the look-up form and its results."""
         key = self.text("q")
-        outcomes = await self.blocking(self.operations.store.outcomes_for, key) if key else []
+        outcomes = await self.blocking(self.operations.outcomes, key) if key else []
         self.render("outcomes.html", active_tab="outcomes", key=key, outcomes=outcomes, when=when)
 
 
@@ -133,13 +130,12 @@ class SqsDlqPage(DashboardHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
         """Render depth and the first messages (not consumed)."""
-        dlq = self.operations.dlq
         error = None
         depth: Any = None
         messages: list[Any] = []
         try:
-            depth = await self.blocking(dlq.depth)
-            messages = await self.blocking(dlq.peek, PEEK_SIZE)
+            depth = await self.blocking(self.operations.dlq_status)
+            messages = await self.blocking(self.operations.dlq_messages, PEEK_SIZE)
         except Exception as failure:  # noqa: BLE001 - the page says what is wrong with the queue
             error = f"{type(failure).__name__}: {failure}"
         self.render(
@@ -160,7 +156,7 @@ class RedriveAction(DashboardHandler):
     async def post(self) -> None:
         """Redrive, then show how."""
         self.refuse_if_read_only()
-        result = await self.blocking(self.operations.dlq.redrive)
+        result = await self.blocking(self.operations.redrive_dlq)
         notice = (
             f"Move task started ({result.task_handle})"
             if result.method == "move-task"

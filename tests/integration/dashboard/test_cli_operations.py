@@ -9,10 +9,11 @@ from click.testing import CliRunner
 from allocations.events import ReceivedEvent
 from allocations.local.services import unique_name
 from allocations.sqs import send_event
-from allocations.state.sqs_dlq import SqsDlq
+from allocations.sqs_dlq import SqsDlq
+from allocations.state.operator_view import OperatorView
 from tasks.cli import main
-from tasks.dashboard.operations import Operations
 from tasks.dispatch import task_name
+from tasks.operations import Operations
 
 
 @pytest.fixture
@@ -26,7 +27,8 @@ def cli(store, redis_url, sqs_queues, stack):
         return str(celery.send_task(task_name(received.event_type), args=[received.to_task_arg()]).id)
 
     client = sqs_queues[0]
-    operations = Operations(store, dispatch, SqsDlq(client, stack.sqs_queue, stack.sqs_dlq))
+    state = OperatorView(store.engine, lease=store.lease)
+    operations = Operations(state, dispatch, SqsDlq(client, stack.sqs_queue, stack.sqs_dlq))
 
     def run(*args: str):
         return CliRunner().invoke(main, list(args), obj=operations, catch_exceptions=False)

@@ -1,0 +1,127 @@
+"""Operators' operations, shared by the Flower dashboard (``tasks.dashboard``) and the CLI (``tasks.cli_operations``).
+
+Dead letters (list, show with history, re-enqueue, discard by ids or by filter), outcomes of an event id or a CRN,
+and the SQS DLQ (status, peek, redrive), with their production wiring, and the JSON both sides print.
+Each operation blocks on the database, the broker or SQS: the dashboard runs them off its event loop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from allocations.database import make_engine
+from allocations.sqs import sqs_client
+from allocations.sqs_dlq import DlqDepth, PeekedMessage, RedriveResult, SqsDlq
+from allocations.state.operator_view import DEFAULT_PAGE, OperatorView, Targets
+from allocations.state.store import DEFAULT_LEASE
+
+if TYPE_CHECKING:
+    from allocations.config import Settings
+    from allocations.state.actions import Dispatch
+    from allocations.state.records import (
+        ActionResult,
+        DeadLetter,
+        DeadLetterFilter,
+        HistoryEntry,
+        OutcomeRecord,
+        Page,
+    )
+
+
+@dataclass(frozen=True)
+class DeadLetterDetail:
+    """One dead letter and its history, oldest entry first."""
+
+    dead_letter: DeadLetter
+    history: list[HistoryEntry]
+
+
+@dataclass(frozen=True)
+class DlqPeek:
+    """The SQS DLQ's depth and its first messages, left on the queue."""
+
+    depth: DlqDepth
+    messages: list[PeekedMessage]
+
+
+@dataclass(frozen=True)
+class Operations:
+    """What operators act on: the service's state, how to re-send an event's task, and the DLQ of poison messages."""
+
+    state: OperatorView
+    dispatch: Dispatch
+    dlq: SqsDlq
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Operations:
+        """Production wiring: the state database, the Celery app's dispatcher and the configured queues."""
+        from tasks.dispatch import dispatch  # noqa: PLC0415 - imports the Celery app only when it is needed
+
+        client = sqs_client(settings.aws_region, settings.sqs_endpoint_url)
+        return cls(
+            OperatorView(make_engine(settings.state_database_url), lease=DEFAULT_LEASE),
+            dispatch,
+            SqsDlq(client, settings.sqs_queue, settings.sqs_dlq),
+        )
+
+    def list_dead_letters(
+        self, where: DeadLetterFilter, *, limit: int = DEFAULT_PAGE, offset: int = 0
+    ) -> Page[DeadLetter]:
+        """Dead letters ``where`` covers, newest failure first, one page."""
+        return self.state.list_dead_letters(where, limit, offset)
+
+    def show(self, dead_letter_id: int) -> DeadLetterDetail | None:
+        """The dead letter with its history, or None when there is no such row."""
+        dead_letter = self.state.get_dead_letter(dead_letter_id)
+        if dead_letter is None:
+            return None
+        return DeadLetterDetail(dead_letter, self.state.history(dead_letter.id))
+
+    def requeue(self, targets: Targets, *, actor: str | None = None) -> list[ActionResult]:
+        """Re-dispatch the stored events of parked dead letters, each row at most once; one result per row."""
+        return self.state.requeue(targets, self.dispatch, actor)
+
+    def discard(self, targets: Targets, reason: str, *, actor: str | None = None) -> list[ActionResult]:
+        """Set parked dead letters aside for good with ``reason`` (blank: ``ValueError``); one result per row."""
+        return self.state.discard(targets, reason, actor)
+
+    def outcomes(self, event_id_or_crn: str) -> list[OutcomeRecord]:
+        """Every recorded outcome of an event id, or of the events of a CRN, newest first."""
+        return self.state.outcomes_for(event_id_or_crn)
+
+    def dlq_status(self) -> DlqDepth:
+        """The SQS DLQ's visible and in-flight message counts."""
+        return self.dlq.depth()
+
+    def dlq_messages(self, max_messages: int) -> list[PeekedMessage]:
+        """Up to ``max_messages`` of the SQS DLQ's messages, left on the queue."""
+        return self.dlq.peek(max_messages)
+
+    def peek_dlq(self, max_messages: int) -> DlqPeek:
+        """The SQS DLQ's status, then its first messages."""
+        return DlqPeek(self.dlq_status(), self.dlq_messages(max_messages))
+
+    def redrive_dlq(self, max_messages: int | None = None) -> RedriveResult:
+        """Move the SQS DLQ's messages (all, or at most ``max_messages``) back to the events queue."""
+        return self.dlq.redrive(max_messages)
+
+
+def to_json(value: Any) -> Any:
+    """``value`` as JSON-able data: dataclasses as dicts (fields in order), datetimes as ISO 8601 strings."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: to_json(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): to_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(item) for item in value]
+    return value
+
+
+def when(value: datetime | None) -> str:
+    """A time as operators read it: UTC to the second; blank when there is none."""
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
