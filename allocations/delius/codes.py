@@ -52,6 +52,15 @@ CREATE_COMPONENT_TRANSFER = "CABI038"
 AUDIT_PASSED = "P"
 AUDIT_FAILED = "F"
 
+# Delius's yes/no flag columns (contact.sensitive, r_contact_type.sensitive_contact).
+YES = "Y"
+NO = "N"
+
+
+def yes_no(flag: bool) -> str:  # noqa: FBT001 - the flag is the one argument
+    """``Y`` or ``N``, as Delius stores a flag."""
+    return YES if flag else NO
+
 
 @dataclass(frozen=True)
 class ContactTypeCode:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import insert
 
+from allocations.delius import codes
 from allocations.delius.models import Contact
 from allocations.delius.steps.kinds import table
 from allocations.delius.steps.notes import london, transfer_notes
@@ -69,7 +70,7 @@ def insert_contact(  # noqa: PLR0913 - type, subject, author and text are indepe
         "staff_employee_id": author.staff_id,
         "team_id": author.team_id,
         "probation_area_id": author.provider_id,
-        "sensitive": "Y" if is_sensitive else "N",
+        "sensitive": codes.yes_no(is_sensitive),
         "trust_provider_team_id": author.team_id,
         "trust_provider_flag": 0,
         "partition_area_id": 0,

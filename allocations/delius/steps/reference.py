@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, select
 
+from allocations.delius import codes
 from allocations.delius.models import ContactType, ReferenceDataMaster, StandardReference, TransferReason
 from allocations.delius.steps.reference_cache import remembered
 from allocations.errors import NotFound
@@ -79,7 +80,7 @@ def contact_type(connection: Connection, code: str, cache: ReferenceCache | None
 
     def look_up() -> ContactTypeRow | None:
         row = connection.execute(_CONTACT_TYPE, {"code": code}).first()
-        return None if row is None else ContactTypeRow(row.id, code, row.sensitive == "Y")
+        return None if row is None else ContactTypeRow(row.id, code, row.sensitive == codes.YES)
 
     found = remembered(cache, ("contact_type", code), look_up)
     if found is None:
