@@ -1,4 +1,4 @@
-"""Engines, and the one command that creates every schema the service needs."""
+"""Engines, and the one call that creates the service's own schema."""
 
 from __future__ import annotations
 
@@ -28,16 +28,16 @@ def _timeouts(statement_timeout: float | None, lock_timeout: float | None) -> li
     return [(name, seconds) for name, seconds in named if seconds]
 
 
-def init_db(database_url: str, state_database_url: str, delius_username: str) -> None:
-    """Create the Delius schema with its reference data and the service's own schema; harmless to repeat."""
-    from allocations.delius.schema import create_delius_schema  # noqa: PLC0415 - keeps import light
-    from allocations.state.schema import create_state_schema  # noqa: PLC0415
+def init_db(state_database_url: str) -> None:
+    """Create the service's own schema and its tables; harmless to repeat. Delius's tables are never created here.
 
-    delius = make_engine(database_url, pool_size=1)
-    state = delius if state_database_url == database_url else make_engine(state_database_url, pool_size=1)
+    Args:
+        state_database_url: The database that holds the service's schema.
+    """
+    from allocations.state.schema import create_state_schema  # noqa: PLC0415 - keeps import light
+
+    engine = make_engine(state_database_url, pool_size=1)
     try:
-        create_delius_schema(delius, delius_username)
-        create_state_schema(state)
+        create_state_schema(engine)
     finally:
-        delius.dispose()
-        state.dispose()
+        engine.dispose()

@@ -48,18 +48,6 @@ def require_redrive_policy(client: SQSClient, url: str) -> dict[str, Any]:
     return policy
 
 
-def create_queues(client: SQSClient, queue: str, dlq: str, visibility_timeout: int = 30) -> tuple[str, str]:
-    """Create the events queue and its DLQ, wired by a RedrivePolicy (local stack and tests only)."""
-    dlq_url = client.create_queue(QueueName=queue_name(dlq))["QueueUrl"]
-    dlq_arn = client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    policy = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(MAX_RECEIVE_COUNT)})
-    url = client.create_queue(
-        QueueName=queue_name(queue),
-        Attributes={"RedrivePolicy": policy, "VisibilityTimeout": str(visibility_timeout)},
-    )["QueueUrl"]
-    return url, dlq_url
-
-
 def sns_notification(received: ReceivedEvent) -> str:
     """The SQS body an SNS topic would deliver for this event; its MessageId keeps the event id stable."""
     return json.dumps(

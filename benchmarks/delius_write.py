@@ -24,7 +24,7 @@ from sqlalchemy import event, insert, inspect, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from allocations.database import init_db, make_engine
+from allocations.database import make_engine
 from allocations.delius import codes
 from allocations.delius.allocate import allocate
 from allocations.delius.models import (
@@ -41,9 +41,10 @@ from allocations.delius.steps.reference import reference_code
 from allocations.errors import TransientFailure
 from allocations.event_types import EventType
 from allocations.events import AllocationEvent
-from allocations.local import services
 from allocations.outcome import OutcomeKind
 from allocations.workload.details import AllocationReason, PersonAllocationDetail
+from allocations_local import services
+from allocations_local.delius_schema import init_db_with_delius
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -156,7 +157,7 @@ def run(server_url: str, people: int, rounds: int, warmup: int) -> None:
     """Measure on a database of its own, print the table, drop the database."""
     url = services.create_database(server_url, services.unique_name("delius_bench"))
     try:
-        init_db(url, url, USERNAME)
+        init_db_with_delius(url, url, USERNAME)
         engine = make_engine(url)
         try:
             crns = build_people(engine, warmup + people * rounds + 2)

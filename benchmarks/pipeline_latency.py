@@ -17,16 +17,18 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from allocations.database import init_db, make_engine
+from allocations.database import make_engine
 from allocations.event_types import EventType
-from allocations.local import services
-from allocations.local.demo_data import load_demo_data
-from allocations.local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LocalStack, service_environment
-from allocations.local.processes import start_worker
-from allocations.local.publishing import publish_allocation
-from allocations.local.workload_stub import WorkloadStub
-from allocations.sqs import create_queues, sqs_client
+from allocations.sqs import sqs_client
 from allocations.state.store import StateStore
+from allocations_local import services
+from allocations_local.delius_schema import init_db_with_delius
+from allocations_local.demo_data import load_demo_data
+from allocations_local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LocalStack, service_environment
+from allocations_local.processes import start_worker
+from allocations_local.publishing import publish_allocation
+from allocations_local.queues import create_queues
+from allocations_local.workload_stub import WorkloadStub
 
 
 def main() -> int:
@@ -50,7 +52,7 @@ def main() -> int:
         local = LocalStack(database_url, broker, endpoint, queue, f"{queue}-dlq", stub.base_url, stub.token_url)
         env = {**os.environ, **service_environment(local, CELERY_TASK_QUEUE=services.unique_name("tasks"))}
         os.environ.update(env)
-        init_db(database_url, database_url, env["DELIUS_USERNAME"])
+        init_db_with_delius(database_url, database_url, env["DELIUS_USERNAME"])
         engine = make_engine(database_url)
         stack.callback(engine.dispose)
         demo = load_demo_data(engine, env["DELIUS_USERNAME"])

@@ -1,14 +1,19 @@
-"""The ``allocations`` command: schema creation, the local stack, and the operators' commands."""
+"""The ``allocations`` command: the service's schema, the operators' commands, and installed plugins' commands.
+
+A distribution may add or replace commands through the ``allocations.cli`` entry-point group: each entry point is a
+function that receives the command group. The production package names no plugin.
+"""
 
 from __future__ import annotations
 
 import logging
-import sys
+from importlib.metadata import entry_points
 
 import click
 
-from allocations.config import DEFAULT_DELIUS_USERNAME
 from allocations.database import init_db
+
+PLUGIN_GROUP = "allocations.cli"
 
 
 @click.group()
@@ -21,25 +26,13 @@ def main(*, verbose: bool) -> None:
 @main.command("init-db")
 @click.option("--database-url", envvar="DATABASE_URL", required=True, help="Delius database (env DATABASE_URL).")
 @click.option("--state-database-url", envvar="STATE_DATABASE_URL", help="Service schema; defaults to the Delius one.")
-@click.option("--delius-username", envvar="DELIUS_USERNAME", default=DEFAULT_DELIUS_USERNAME, show_default=True)
-def init_db_command(database_url: str, state_database_url: str | None, delius_username: str) -> None:
-    """Create the Delius schema with reference data and the service's own schema (harmless to repeat).
+def init_db_command(database_url: str, state_database_url: str | None) -> None:
+    """Create the service's own schema (harmless to repeat).
 
     Run it before starting workers: prefork children racing on CREATE TABLE fail.
     """
-    init_db(database_url, state_database_url or database_url, delius_username)
+    init_db(state_database_url or database_url)
     click.echo("schemas ready")
-
-
-@main.command("run-local")
-@click.option("--exit-after-demo", is_flag=True, help="Stop once the sample events are handled (for scripts).")
-@click.option("--flower-port", default=5555, show_default=True)
-@click.option("--data-dir", default=".local", show_default=True, help="Where embedded PostgreSQL and Redis keep data.")
-def run_local(*, exit_after_demo: bool, flower_port: int, data_dir: str) -> None:
-    """Run the whole service locally: embedded services, Workload stub, worker, Flower and sample events."""
-    from allocations.local.stack import run  # noqa: PLC0415 - needs the 'local' extra
-
-    sys.exit(run(exit_after_demo=exit_after_demo, flower_port=flower_port, data_dir=data_dir))
 
 
 def _add_operations() -> None:
@@ -49,7 +42,14 @@ def _add_operations() -> None:
         main.add_command(command)
 
 
+def _add_plugins() -> None:
+    """Let every installed ``allocations.cli`` entry point add or replace commands of ``main``."""
+    for entry_point in entry_points(group=PLUGIN_GROUP):
+        entry_point.load()(main)
+
+
 _add_operations()
+_add_plugins()
 
 
 if __name__ == "__main__":

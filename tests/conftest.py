@@ -16,10 +16,10 @@ from factories import DeliusBuilder
 from sqlalchemy import Engine, text
 
 from allocations.config import DEFAULT_BROKER_URL, DEFAULT_DELIUS_USERNAME
-from allocations.database import init_db, make_engine
+from allocations.database import make_engine
 from allocations.delius.models import metadata
-from allocations.delius.schema import REFERENCE_TABLES
-from allocations.local import services
+from allocations_local import services
+from allocations_local.delius_schema import REFERENCE_TABLES, init_db_with_delius
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -45,7 +45,7 @@ def postgres_server_url() -> Iterator[str]:
 def database_url(postgres_server_url: str) -> Iterator[str]:
     """A fresh database holding the Delius schema, its reference data and the service's own schema."""
     url = services.create_database(postgres_server_url, services.unique_name("allocations_test"))
-    init_db(url, url, DELIUS_USERNAME)
+    init_db_with_delius(url, url, DELIUS_USERNAME)
     yield url
     services.drop_database(url)
 

@@ -1,4 +1,7 @@
-"""Create the Delius tables and load the reference data the service needs; harmless to repeat."""
+"""Create the Delius tables and load the reference data the service needs; harmless to repeat.
+
+Local stack and tests only: in production Delius exists already, and the service never creates a Delius table.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, inspect, select
 
+from allocations.database import init_db, make_engine
 from allocations.delius import codes
 from allocations.delius.models import (
     AdRequirementMainCategory,
@@ -29,24 +33,26 @@ REFERENCE_TABLES = frozenset(
     mapper.class_.__tablename__ for mapper in Base.registry.mappers if mapper.class_.__module__ == reference.__name__
 )
 
-_OTHER_CODES = {
-    codes.TRANSFER_STATUS: {codes.PENDING_TRANSFER: "Pending", "TA": "Transfer Accepted", "TR": "Transfer Rejected"},
-    codes.REQUIREMENT_SUB_CATEGORY: {codes.NOT_ACCREDITED_SUB_CATEGORY: "Not an accredited programme"},
-}
-_MAIN_CATEGORIES = {"7": "Accredited Programme", "RM38": "Accredited Programme (RM38)", "F": "Curfew"}
-_CONTACT_TYPES = {
-    "ETOM": ("Offender Manager Transfer", "N"),
-    "ETOS": ("Order Supervisor Transfer", "N"),
-    "ETRC": ("Sentence Component Transfer", "N"),
-    "ROC": ("Responsible Officer Change", "N"),
-    "SPOD03": ("Case Allocation SPO Oversight", "Y"),
-    "SPO": ("Case Re-allocation SPO Oversight", "Y"),
-}
-_BUSINESS_INTERACTIONS = {
-    "CABI231": "Add Person Allocation",
-    "CABI041": "Add Event Allocation",
-    "CABI038": "Create Component Transfer",
-}
+
+def init_db_with_delius(database_url: str, state_database_url: str, delius_username: str) -> None:
+    """Create Delius (tables and reference data), then the service's own schema: ``init-db --create-delius``.
+
+    Args:
+        database_url: The Delius database.
+        state_database_url: The database for the service's own schema (often the same).
+        delius_username: The Delius user the service writes as (its row is part of the reference data).
+    """
+    create_delius(database_url, delius_username)
+    init_db(state_database_url)
+
+
+def create_delius(database_url: str, delius_username: str) -> None:
+    """Create the Delius tables and reference data in the database at ``database_url``."""
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        create_delius_schema(engine, delius_username)
+    finally:
+        engine.dispose()
 
 
 def create_delius_schema(engine: Engine, delius_username: str) -> None:
@@ -58,10 +64,7 @@ def create_delius_schema(engine: Engine, delius_username: str) -> None:
 
 def load_reference_data(connection: Connection, delius_username: str) -> None:
     """Insert the datasets, codes, categories, transfer reasons, contact types, interactions and user."""
-    datasets = {
-        name: {code: codes.REASON_DESCRIPTIONS[r] for r, code in m.items()} for name, m in codes.REASON_CODES.items()
-    }
-    for name, entries in {**datasets, **_OTHER_CODES}.items():
+    for name, entries in codes.REFERENCE_DATA.items():
         master_id = _ensure(connection, ReferenceDataMaster, {"code_set_name": name})
         for code, description in entries.items():
             _ensure(
@@ -70,14 +73,20 @@ def load_reference_data(connection: Connection, delius_username: str) -> None:
                 {"reference_data_master_id": master_id, "code_value": code},
                 code_description=description,
             )
-    for code, description in _MAIN_CATEGORIES.items():
+    for code, description in codes.REQUIREMENT_MAIN_CATEGORIES.items():
         _ensure(connection, RequirementMainCategory, {"code": code}, description=description)
         _ensure(connection, AdRequirementMainCategory, {"code": code}, description=description)
-    for code in (codes.CASE_ORDER, codes.COMPONENT):
+    for code in codes.TRANSFER_REASONS:
         _ensure(connection, TransferReason, {"code": code})
-    for code, (description, sensitive) in _CONTACT_TYPES.items():
-        _ensure(connection, ContactType, {"code": code}, description=description, sensitive_contact=sensitive)
-    for code, description in _BUSINESS_INTERACTIONS.items():
+    for code, contact_type in codes.CONTACT_TYPES.items():
+        _ensure(
+            connection,
+            ContactType,
+            {"code": code},
+            description=contact_type.description,
+            sensitive_contact=codes.yes_no(contact_type.sensitive),
+        )
+    for code, description in codes.BUSINESS_INTERACTIONS.items():
         _ensure(connection, BusinessInteraction, {"business_interaction_code": code}, description=description)
     _ensure(connection, User, {"distinguished_name": delius_username})
 

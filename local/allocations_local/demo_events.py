@@ -15,7 +15,7 @@ from allocations.event_types import EventType
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
-    from allocations.local.demo_data import DemoData
+    from allocations_local.demo_data import DemoData
 
 
 KINDS = {

@@ -12,7 +12,7 @@ from allocations.sqs import send_event
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
-    from allocations.local.workload_stub import WorkloadStub
+    from allocations_local.workload_stub import WorkloadStub
 
 # Workload's detail paths: /allocation/person/{id}, /allocation/event/{id}, /allocation/requirements/{id} ...
 DETAIL_KIND = {

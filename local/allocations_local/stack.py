@@ -18,16 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from allocations.database import init_db, make_engine
-from allocations.local import services
-from allocations.local.demo_data import load_demo_data
-from allocations.local.demo_events import Sample, describe_rows, samples
-from allocations.local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LocalStack, service_environment
-from allocations.local.processes import ServiceProcess, start_worker
-from allocations.local.publishing import publish_allocation
-from allocations.local.workload_stub import WorkloadStub
-from allocations.sqs import create_queues, sqs_client
+from allocations.database import make_engine
+from allocations.sqs import sqs_client
 from allocations.state.store import StateStore
+from allocations_local import services
+from allocations_local.delius_schema import init_db_with_delius
+from allocations_local.demo_data import load_demo_data
+from allocations_local.demo_events import Sample, describe_rows, samples
+from allocations_local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LocalStack, service_environment
+from allocations_local.processes import ServiceProcess, start_worker
+from allocations_local.publishing import publish_allocation
+from allocations_local.queues import create_queues
+from allocations_local.workload_stub import WorkloadStub
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -61,7 +63,7 @@ def run(*, exit_after_demo: bool, flower_port: int, data_dir: str) -> int:
         local = LocalStack(database_url, broker_url, sqs_endpoint, QUEUE, f"{QUEUE}-dlq", stub.base_url, stub.token_url)
         env = {**os.environ, **service_environment(local, **DEMO_RETRIES)}
         os.environ.update(env)
-        init_db(database_url, database_url, env["DELIUS_USERNAME"])
+        init_db_with_delius(database_url, database_url, env["DELIUS_USERNAME"])
         client = sqs_client(env["AWS_REGION"], sqs_endpoint)
         queue_url, _ = create_queues(client, local.sqs_queue, local.sqs_dlq)
         _say(f"PostgreSQL  {database_url}\nRedis       {broker_url}\nSQS         {queue_url}")

@@ -15,12 +15,13 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 from allocations.database import make_engine
-from allocations.local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LocalStack, service_environment
-from allocations.local.processes import ServiceProcess, start_worker
-from allocations.local.services import unique_name
-from allocations.local.workload_stub import WorkloadStub
-from allocations.sqs import create_queues, sqs_client
+from allocations.sqs import sqs_client
 from allocations.state.store import StateStore
+from allocations_local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LocalStack, service_environment
+from allocations_local.processes import ServiceProcess, start_worker
+from allocations_local.queues import create_queues
+from allocations_local.services import unique_name
+from allocations_local.workload_stub import WorkloadStub
 
 USER, PASSWORD = "operator", "browser-test-pass"
 FAST_RETRIES = {"RETRY_FIRST_DELAY": "0.2", "RETRY_MAX_DELAY": "0.5", "RETRY_MAX_RETRIES": "2"}

@@ -9,8 +9,8 @@ from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
 
 from allocations.event_types import EventType
-from allocations.local.publishing import publish_allocation
 from allocations.sqs import sqs_client
+from allocations_local.publishing import publish_allocation
 
 pytestmark = pytest.mark.browser
 

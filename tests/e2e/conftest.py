@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from allocations.database import make_engine
-from allocations.local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LocalStack, service_environment
-from allocations.local.processes import ServiceProcess, start_worker
-from allocations.local.publishing import publish_allocation
-from allocations.local.services import unique_name
-from allocations.local.workload_stub import WorkloadStub
-from allocations.sqs import create_queues, send_event, sqs_client
+from allocations.sqs import send_event, sqs_client
 from allocations.state.store import StateStore
+from allocations_local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LocalStack, service_environment
+from allocations_local.processes import ServiceProcess, start_worker
+from allocations_local.publishing import publish_allocation
+from allocations_local.queues import create_queues
+from allocations_local.services import unique_name
+from allocations_local.workload_stub import WorkloadStub
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

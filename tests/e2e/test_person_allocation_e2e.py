@@ -6,7 +6,7 @@ from factories import audit_rows, read_rows
 
 from allocations.delius.models import Contact, OffenderManager, ResponsibleOfficer
 from allocations.event_types import EventType
-from allocations.local.publishing import domain_event
+from allocations_local.publishing import domain_event
 
 START = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
 

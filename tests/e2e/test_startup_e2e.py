@@ -3,7 +3,7 @@
 import pytest
 from faults.support.processes import start_replacement
 
-from allocations.local.processes import ProcessFailed
+from allocations_local.processes import ProcessFailed
 
 
 @pytest.mark.parametrize("flags", [(), ("--no-sqs-ingest", "--no-reconcile")])

@@ -8,7 +8,7 @@ from factories import read_rows
 
 from allocations.delius.models import OffenderManager
 from allocations.event_types import EventType
-from allocations.local.processes import start_worker
+from allocations_local.processes import start_worker
 
 START = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
 # The dead worker's task stays in Redis's unacked set for the visibility timeout (an hour by default); the ledger's

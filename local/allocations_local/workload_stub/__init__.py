@@ -1,6 +1,6 @@
 """The project's own local Workload detail API and HMPPS Auth token endpoint, for the demo and the tests.
 
-Runs in-process (``WorkloadStub``) or as ``python -m allocations.local.workload_stub --port 8090``; either way it can be
+Runs in-process (``WorkloadStub``) or as ``python -m allocations_local.workload_stub --port 8090``; either way it can be
 driven over HTTP through ``/_stub/`` control endpoints, which share ``StubState`` with the Python API.
 
 Fault modes for reliability tests, switched at run time (Python API or ``/_stub/`` endpoint):
@@ -18,10 +18,10 @@ import threading
 from typing import Any, Self
 from urllib.parse import urlsplit
 
-from allocations.local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET
-from allocations.local.workload_stub.faults import FailureMix, SlowBody, TokenDownMode
-from allocations.local.workload_stub.server import DETAIL_PREFIX, TOKEN_PATH, StubServer
-from allocations.local.workload_stub.state import KINDS, StubState
+from allocations_local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET
+from allocations_local.workload_stub.faults import FailureMix, SlowBody, TokenDownMode
+from allocations_local.workload_stub.server import DETAIL_PREFIX, TOKEN_PATH, StubServer
+from allocations_local.workload_stub.state import KINDS, StubState
 
 __all__ = ["KINDS", "TOKEN_PATH", "FailureMix", "SlowBody", "StubState", "WorkloadStub"]
 

@@ -1,4 +1,4 @@
-"""``python -m allocations.local.workload_stub``: the stub as a process of its own, until SIGINT or SIGTERM."""
+"""``python -m allocations_local.workload_stub``: the stub as a process of its own, until SIGINT or SIGTERM."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import signal
 import sys
 import threading
 
-from allocations.local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET
-from allocations.local.workload_stub import DEFAULT_TOKEN_TTL, WorkloadStub
+from allocations_local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET
+from allocations_local.workload_stub import DEFAULT_TOKEN_TTL, WorkloadStub
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments, serve, and stop cleanly on a signal."""
-    parser = argparse.ArgumentParser(prog="python -m allocations.local.workload_stub", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m allocations_local.workload_stub", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--client-id", default=LOCAL_CLIENT_ID)

@@ -18,11 +18,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from allocations.local.workload_stub.faults import FailureMix, SlowBody
-from allocations.local.workload_stub.state import KINDS
+from allocations_local.workload_stub.faults import FailureMix, SlowBody
+from allocations_local.workload_stub.state import KINDS
 
 if TYPE_CHECKING:
-    from allocations.local.workload_stub.state import StubState
+    from allocations_local.workload_stub.state import StubState
 
 TOKEN_PATH = "/auth/oauth/token"  # noqa: S105 - a URL path, not a password
 DETAIL_PREFIX = "/allocation/"

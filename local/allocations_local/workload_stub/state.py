@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Any
 
-from allocations.local.workload_stub.faults import HOLD_LIMIT, Decision, FailureMix, SlowBody, TokenDownMode
+from allocations_local.workload_stub.faults import HOLD_LIMIT, Decision, FailureMix, SlowBody, TokenDownMode
 
 KINDS = ("person", "event", "requirements", "licence-conditions")
 

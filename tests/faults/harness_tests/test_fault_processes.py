@@ -6,7 +6,7 @@ import sys
 import pytest
 from faults.support import processes
 
-from allocations.local.processes import ServiceProcess
+from allocations_local.processes import ServiceProcess
 
 pytestmark = pytest.mark.integration
 

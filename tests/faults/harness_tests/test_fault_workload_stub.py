@@ -3,7 +3,7 @@ import time
 import pytest
 import requests
 
-from allocations.local.workload_stub import WorkloadStub
+from allocations_local.workload_stub import WorkloadStub
 
 pytestmark = pytest.mark.integration
 

@@ -28,14 +28,16 @@ from faults.support.redis_server import RedisServer
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from allocations.database import init_db, make_engine
-from allocations.local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LocalStack, service_environment
-from allocations.local.processes import ServiceProcess
-from allocations.local.services import unique_name
-from allocations.local.workload_stub import WorkloadStub
-from allocations.sqs import create_queues, sqs_client
+from allocations.database import make_engine
+from allocations.sqs import sqs_client
 from allocations.state.ledger import PENDING
 from allocations.state.models import ledger_table
+from allocations_local.delius_schema import init_db_with_delius
+from allocations_local.environment import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, LocalStack, service_environment
+from allocations_local.processes import ServiceProcess
+from allocations_local.queues import create_queues
+from allocations_local.services import unique_name
+from allocations_local.workload_stub import WorkloadStub
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -82,7 +84,7 @@ class FaultStack:
         with contextlib.ExitStack() as stack:
             postgres = stack.enter_context(PostgresServer())
             database_url = postgres.create_database(unique_name("faults"))
-            init_db(database_url, database_url, "HMPPSAllocations")
+            init_db_with_delius(database_url, database_url, "HMPPSAllocations")
             delius_proxy = stack.enter_context(TcpProxy("127.0.0.1", postgres.port, postgres=True))
             redis = stack.enter_context(RedisServer())
             host, port = sqs_endpoint.removeprefix("http://").rsplit(":", 1)

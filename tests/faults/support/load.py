@@ -46,10 +46,10 @@ from allocations.delius.models import (
 from allocations.delius.steps.kinds import EVENT, LICENCE_CONDITION, PERSON, REQUIREMENT, ManagerKind
 from allocations.event_types import EventType
 from allocations.events import AllocationEvent
-from allocations.local.publishing import DETAIL_KIND, domain_event
 from allocations.sqs import send_event
 from allocations.workload.details import AllocationReason
 from allocations.workload.schemas import parse_detail
+from allocations_local.publishing import DETAIL_KIND, domain_event
 
 if TYPE_CHECKING:
     import random
@@ -60,9 +60,9 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
     from allocations.events import ReceivedEvent
-    from allocations.local.workload_stub import WorkloadStub
     from allocations.outcome import Outcome
     from allocations.workload.details import AllocationDetail
+    from allocations_local.workload_stub import WorkloadStub
 
 APPLIED = "applied"
 DUPLICATE = "duplicate"

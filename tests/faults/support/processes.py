@@ -1,6 +1,6 @@
 """Crash a Celery prefork worker on purpose: find its pool children, kill one or the main process, start another.
 
-Workers are started with ``allocations.local.processes`` (``start_worker`` or ``ServiceProcess``): the main process
+Workers are started with ``allocations_local.processes`` (``start_worker`` or ``ServiceProcess``): the main process
 is the child this test process started, in a session of its own, and the pool processes are its direct children.
 Children are read from ``/proc`` (``/proc/<pid>/task/*/children``, else every ``/proc/<n>/stat``): Linux only,
 no psutil needed. Every kill is by PID, and every wait is bounded.
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from allocations.local.processes import ServiceProcess, start_worker
+from allocations_local.processes import ServiceProcess, start_worker
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -148,7 +148,7 @@ def start_replacement(  # noqa: PLR0913 - keyword-only options of a worker
 ) -> ServiceProcess:
     """Start a new worker and wait (bounded) until it is ready.
 
-    Without ``extra_args`` this is ``allocations.local.processes.start_worker``; with them (``--no-sqs-ingest``,
+    Without ``extra_args`` this is ``allocations_local.processes.start_worker``; with them (``--no-sqs-ingest``,
     ``--queues=...``) the same command line plus those arguments.
     """
     if not extra_args:

@@ -7,10 +7,10 @@ from celery import Celery
 from click.testing import CliRunner
 
 from allocations.events import ReceivedEvent
-from allocations.local.services import unique_name
 from allocations.sqs import send_event
 from allocations.sqs_dlq import SqsDlq
 from allocations.state.operator_view import OperatorView
+from allocations_local.services import unique_name
 from tasks.cli import main
 from tasks.dispatch import task_name
 from tasks.operations import Operations

@@ -14,11 +14,11 @@ from allocations.config import DEFAULT_DELIUS_USERNAME
 from allocations.database import make_engine
 from allocations.delius import codes
 from allocations.delius.models import Event, OrderManager, StandardReference, TransferReason
-from allocations.delius.schema import load_reference_data
 from allocations.delius.steps.kinds import EVENT
 from allocations.errors import NotActive, NotFound
 from allocations.outcome import OutcomeKind
 from allocations.workload.details import AllocationReason, EventAllocationDetail
+from allocations_local.delius_schema import load_reference_data
 
 
 @pytest.fixture

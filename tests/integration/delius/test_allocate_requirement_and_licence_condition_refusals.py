@@ -20,10 +20,10 @@ from allocations.config import DEFAULT_DELIUS_USERNAME
 from allocations.database import make_engine
 from allocations.delius import codes
 from allocations.delius.models import Disposal, Event, StandardReference, TransferReason
-from allocations.delius.schema import load_reference_data
 from allocations.errors import Conflict, NotActive, NotFound
 from allocations.outcome import OutcomeKind
 from allocations.workload.details import AllocationReason
+from allocations_local.delius_schema import load_reference_data
 
 pytestmark = pytest.mark.parametrize("kind", COMPONENTS, ids=str)
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from allocations.config import DEFAULT_DELIUS_USERNAME
 from allocations.delius.allocate import allocate
 from allocations.delius.models import OffenderManager, OrderManager, RequirementManager, metadata
-from allocations.local.demo_data import load_demo_data
 from allocations.outcome import OutcomeKind
+from allocations_local.demo_data import load_demo_data
 
 
 def counts(engine):

@@ -12,10 +12,10 @@ from sqlalchemy import delete
 from allocations.config import DEFAULT_DELIUS_USERNAME
 from allocations.delius import codes
 from allocations.delius.models import Contact, OffenderManager, ResponsibleOfficer, StandardReference
-from allocations.delius.schema import load_reference_data
 from allocations.delius.steps.kinds import PERSON
 from allocations.errors import Conflict, NotActive, NotFound, StaffNotInTeam
 from allocations.outcome import OutcomeKind
+from allocations_local.delius_schema import load_reference_data
 
 
 def assert_nothing_written(engine, case):

@@ -15,9 +15,9 @@ from allocations.delius.models import (
     StandardReference,
     metadata,
 )
-from allocations.delius.schema import create_delius_schema
 from allocations.errors import OptimisticLockFailure
 from allocations.outcome import OutcomeKind
+from allocations_local.delius_schema import create_delius_schema
 
 
 def test_responsible_officer_in_prison_is_described_as_prison_offender_manager(engine, world, run):

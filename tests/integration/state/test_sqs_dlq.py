@@ -4,9 +4,10 @@ import boto3
 import pytest
 
 from allocations.events import ReceivedEvent
-from allocations.local.services import unique_name
-from allocations.sqs import create_queues, send_event
+from allocations.sqs import send_event
 from allocations.sqs_dlq import SqsDlq
+from allocations_local.queues import create_queues
+from allocations_local.services import unique_name
 
 
 @pytest.fixture

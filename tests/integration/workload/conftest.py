@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from allocations.local.workload_stub import WorkloadStub
 from allocations.workload.client import WorkloadClient
+from allocations_local.workload_stub import WorkloadStub
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

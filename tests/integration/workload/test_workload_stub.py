@@ -4,7 +4,7 @@ import sys
 import pytest
 import requests
 
-from allocations.local.workload_stub import WorkloadStub
+from allocations_local.workload_stub import WorkloadStub
 
 pytestmark = pytest.mark.integration
 
@@ -153,7 +153,7 @@ def test_unknown_paths_are_not_found(http, workload_stub):
 
 def test_stub_runs_as_its_own_process_and_stops_on_sigterm(http):
     process = subprocess.Popen(
-        [sys.executable, "-m", "allocations.local.workload_stub", "--host", "127.0.0.1", "--port", "0",
+        [sys.executable, "-m", "allocations_local.workload_stub", "--host", "127.0.0.1", "--port", "0",
          "--client-id", "cli", "--client-secret", "cli-secret", "--token-ttl", "60"],
         stdout=subprocess.PIPE,
         text=True,
