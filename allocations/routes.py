@@ -37,7 +37,10 @@ from allocations.workload.schemas import (
 )
 
 if TYPE_CHECKING:
-    from allocations.delius.context import UseCase
+    from allocations.delius.context import Delius, UseCase
+    from allocations.delius.steps.audit import OutcomeRecorder
+    from allocations.events import AllocationEvent
+    from allocations.outcome import Outcome
 
 D = TypeVar("D", bound=AllocationDetail)
 
@@ -102,6 +105,17 @@ def route_for(event_type: str) -> Route[Any] | None:
 def route_of(detail: AllocationDetail) -> Route[Any]:
     """The route whose use case writes ``detail``."""
     return _BY_DETAIL_CLASS[type(detail)]
+
+
+def write_detail(
+    delius: Delius, event: AllocationEvent, detail: AllocationDetail, *, record: OutcomeRecorder | None = None
+) -> Outcome:
+    """Write ``detail`` into Delius with its use case, in one audited transaction (``record`` writes the outcome in it).
+
+    Raises IgnorableMessage (after its failure audit row), TransientFailure, InvalidMessage, AlreadyHandled or a
+    database error: ``tasks/failure.py`` decides what each means.
+    """
+    return route_of(detail).use_case(delius, event, detail, record=record)
 
 
 def parse_detail(body: Mapping[str, Any]) -> AllocationDetail:

@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 from sqlalchemy import event, insert, inspect, select
+from sqlalchemy.exc import DBAPIError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from allocations.database import make_engine
+from allocations.database_errors import is_operational
 from allocations.delius import codes
-from allocations.delius.allocate import allocate
+from allocations.delius.context import Delius
 from allocations.delius.models import (
     Offender,
     OffenderManager,
@@ -38,10 +40,10 @@ from allocations.delius.models import (
     User,
 )
 from allocations.delius.steps.reference import reference_code
-from allocations.errors import TransientFailure
 from allocations.event_types import EventType
 from allocations.events import AllocationEvent
 from allocations.outcome import OutcomeKind
+from allocations.routes import write_detail
 from allocations.workload.details import AllocationReason, PersonAllocationDetail
 from allocations_local import services
 from allocations_local.delius_schema import init_db_with_delius
@@ -129,8 +131,9 @@ def measure(
     work = [allocation(crn, CREATED) for crn in crns]
     counters.statements = counters.checkouts = 0
     wall, cpu = time.perf_counter(), time.process_time()
+    delius = Delius.connect(engine, USERNAME)
     for allocation_event, detail in work:
-        outcome = allocate(engine, USERNAME, allocation_event, detail)
+        outcome = write_detail(delius, allocation_event, detail)
         if outcome.kind is not expected:
             raise SystemExit(f"expected {expected} for {detail.crn}, got {outcome}")
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -193,11 +196,14 @@ def after_dropped_connections(engine: Engine, crns: list[str]) -> str:
             (engine.url.database,),
         )
     attempts = []
+    delius = Delius.connect(engine, USERNAME)
     for crn in crns:
         try:
-            attempts.append(allocate(engine, USERNAME, *allocation(crn, CREATED)).kind.value)
-        except TransientFailure as failure:
-            attempts.append(f"transient failure ({failure})")
+            attempts.append(write_detail(delius, *allocation(crn, CREATED)).kind.value)
+        except DBAPIError as failure:
+            attempts.append(
+                f"{'transient' if is_operational(failure) else 'permanent'} failure ({type(failure.orig).__name__})"
+            )
     return ", then ".join(attempts)
 
 

@@ -13,7 +13,7 @@ from celery import Task, chain
 from celery.exceptions import Ignore
 
 from allocations.errors import AlreadyHandled, AttemptsLost
-from allocations.routes import ROUTES, parse_detail, route_of
+from allocations.routes import ROUTES, parse_detail, write_detail
 from tasks.app import app
 from tasks.failure import ALREADY_FINAL, finish, protected
 from tasks.fetched import Fetched
@@ -44,7 +44,7 @@ def _per_type_task(route: Route[Any]) -> Task[Any, Any]:
 
     allocated.__name__ = allocated.__qualname__ = route.task_name.rpartition(".")[2]
     allocated.__doc__ = f"``{route.event_type.value}``: fetch the detail, then write it into Delius."
-    return app.task(name=route.task_name, acks_late=True)(allocated)  # type: ignore[no-any-return]
+    return app.task(name=route.task_name, acks_late=True)(allocated)
 
 
 PER_TYPE_TASKS = {route.event_type: _per_type_task(route) for route in ROUTES}
@@ -84,8 +84,8 @@ def lease(handling: Handling) -> None:
 def write_allocation(self: Task[Any, Any], fetched: Fetched | TaskArg, event: TaskArg, started_at: str) -> str:
     """Write the allocation and its outcome in one Delius transaction; no HTTP call here."""
     # A dict is the raw body a worker of the previous release handed over (during a rolling deploy).
-    earlier = fetched.attempts if isinstance(fetched, Fetched) else int(fetched["fetch_retries"]) + 1
-    return str(protected(self, event, started_at, earlier - 1, lambda handling: _write(handling, fetched)))
+    earlier = fetched.attempts - 1 if isinstance(fetched, Fetched) else 0
+    return str(protected(self, event, started_at, earlier, lambda handling: _write(handling, fetched)))
 
 
 def _write(handling: Handling, fetched: Fetched | TaskArg) -> str:
@@ -94,7 +94,7 @@ def _write(handling: Handling, fetched: Fetched | TaskArg) -> str:
     detail = fetched.detail if isinstance(fetched, Fetched) else parse_detail(fetched["detail"])
     # With the service's schema in the Delius database, the outcome is written in the allocation's transaction.
     record = rt.state.recorder(handling.record()) if rt.shared_database else None
-    outcome = route_of(detail).use_case(rt.delius, allocation, detail, record=record)
+    outcome = write_detail(rt.delius, allocation, detail, record=record)
     return finish(handling, outcome, recorded=record is not None)
 
 

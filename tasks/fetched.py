@@ -14,6 +14,7 @@ from typing import Any
 from kombu.utils.json import register_type
 
 from allocations.routes import route_for, route_of
+from allocations.workload.dates import LONDON
 from allocations.workload.details import AllocationDetail, AllocationReason
 
 MARKER = "allocations.fetched"
@@ -42,6 +43,8 @@ def decode(value: dict[str, Any]) -> Fetched:
         raise ValueError(f"No route for detail type {value['event_type']!r}")
     fields = dict(value["detail"])
     fields["allocation_reason"] = AllocationReason(fields["allocation_reason"])
+    # JSON keeps the instant and its offset; the detail's date-time is in Europe/London, as parsing made it.
+    fields["created_date"] = fields["created_date"].astimezone(LONDON)
     return Fetched(route.detail_class(**fields), int(value["attempts"]))
 
 

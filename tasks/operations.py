@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from allocations.database import make_engine
 from allocations.sqs import sqs_client
 from allocations.sqs_dlq import DlqDepth, PeekedMessage, RedriveResult, SqsDlq
 from allocations.state.operator_view import DEFAULT_PAGE, OperatorView, Targets
-from allocations.state.store import DEFAULT_LEASE
 
 if TYPE_CHECKING:
     from allocations.config import Settings
@@ -62,7 +61,7 @@ class Operations:
 
         client = sqs_client(settings.aws_region, settings.sqs_endpoint_url)
         return cls(
-            OperatorView(make_engine(settings.state_database_url), lease=DEFAULT_LEASE),
+            OperatorView(make_engine(settings.state_database_url), lease=timedelta(seconds=settings.limits.lease)),
             dispatch,
             SqsDlq(client, settings.sqs_queue, settings.sqs_dlq),
         )

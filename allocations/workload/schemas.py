@@ -49,6 +49,8 @@ class DetailSchema(Schema):
     label: ClassVar[str]
 
     class Meta:
+        """Fields Workload adds that the service does not read are dropped."""
+
         unknown = EXCLUDE
 
     id = fields.String(required=True, validate=[not_blank, writable])

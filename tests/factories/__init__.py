@@ -1,7 +1,7 @@
 """Builders of Delius scenarios for tests, and readers of what an allocation wrote."""
 
 from factories.builder import DeliusBuilder
-from factories.details import apply, detail_of, person_detail, person_event
+from factories.details import allocate, apply, detail_of, person_detail, person_event
 from factories.reading import audit_rows, contact_rows, read_rows
 from factories.rows import CREATED, START, Case, ProviderRow, Sentence, StaffRow, TeamRow
 
@@ -14,6 +14,7 @@ __all__ = [
     "Sentence",
     "StaffRow",
     "TeamRow",
+    "allocate",
     "apply",
     "audit_rows",
     "contact_rows",

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from allocations.config import DEFAULT_DELIUS_USERNAME
-from allocations.delius.allocate import allocate
+from allocations.delius.context import Delius
+from allocations.errors import IgnorableMessage
 from allocations.event_types import EventType
 from allocations.events import AllocationEvent
+from allocations.outcome import Outcome
+from allocations.routes import write_detail
 from allocations.workload.details import (
     AllocationDetail,
     AllocationReason,
@@ -22,7 +25,6 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Engine
 
-    from allocations.outcome import Outcome
 
 from factories.rows import CREATED
 
@@ -93,3 +95,11 @@ def apply(engine: Engine, crn: str, detail: AllocationDetail) -> Outcome:
         crn=crn,
     )
     return allocate(engine, DEFAULT_DELIUS_USERNAME, event, detail)
+
+
+def allocate(engine: Engine, delius_username: str, event: AllocationEvent, detail: AllocationDetail) -> Outcome:
+    """The outcome the write task records for ``detail``: the use case's, or ``ignored`` for an ignorable condition."""
+    try:
+        return write_detail(Delius.connect(engine, delius_username), event, detail)
+    except IgnorableMessage as ignorable:
+        return Outcome.ignored(ignorable.message, **ignorable.properties)

@@ -26,12 +26,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from factories import START
+from factories import START, allocate
 from sqlalchemy import func, insert, select
 
 from allocations.config import DEFAULT_DELIUS_USERNAME
 from allocations.delius import codes
-from allocations.delius.allocate import allocate
 from allocations.delius.models import (
     AuditedInteraction,
     Contact,
@@ -46,9 +45,9 @@ from allocations.delius.models import (
 from allocations.delius.steps.kinds import EVENT, LICENCE_CONDITION, PERSON, REQUIREMENT, ManagerKind
 from allocations.event_types import EventType
 from allocations.events import AllocationEvent
+from allocations.routes import parse_detail
 from allocations.sqs import send_event
 from allocations.workload.details import AllocationReason
-from allocations.workload.schemas import parse_detail
 from allocations_local.publishing import DETAIL_KIND, domain_event
 
 if TYPE_CHECKING:

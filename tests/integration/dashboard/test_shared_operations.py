@@ -4,6 +4,7 @@ import dataclasses
 from datetime import timedelta
 from types import SimpleNamespace
 
+from allocations.config import Limits
 from allocations.sqs_dlq import DlqDepth
 from allocations.state.operator_view import OperatorView
 from allocations.state.records import DeadLetterFilter, Page
@@ -22,12 +23,13 @@ def test_production_wiring_reads_the_state_database_and_queues_from_the_settings
         sqs_endpoint_url="http://127.0.0.1:9",
         sqs_queue="events",
         sqs_dlq="events-dlq",
+        limits=Limits(lease=240.0),
     )
 
     operations = Operations.from_settings(settings)
 
     assert operations.state.engine.url.render_as_string(hide_password=False) == database_url
-    assert operations.state.lease == timedelta(seconds=120)
+    assert operations.state.lease == timedelta(seconds=240)  # RECONCILE_AFTER: re-enqueued events are leased as any
     assert operations.dispatch is dispatch
     assert (operations.dlq.queue, operations.dlq.dlq) == ("events", "events-dlq")
     operations.state.engine.dispose()

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from factories import CREATED, START, person_detail, person_event
+from factories import CREATED, START, allocate, person_detail, person_event
 
 from allocations.config import DEFAULT_DELIUS_USERNAME
-from allocations.delius.allocate import allocate
 from allocations.workload.details import AllocationReason
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from factories import person_detail, person_event
+from factories import allocate, person_detail, person_event
 from sqlalchemy import func, select
 
 from allocations.config import DEFAULT_DELIUS_USERNAME
-from allocations.delius.allocate import allocate
 from allocations.delius.models import OffenderManager, OrderManager, RequirementManager, metadata
 from allocations.outcome import OutcomeKind
 from allocations_local.demo_data import load_demo_data

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from allocations.errors import InvalidMessage
 from allocations.event_types import EventType
 from allocations.events import AllocationEvent, ReceivedEvent
+from allocations.routes import parse_detail
 from allocations.sqs_body import MalformedMessage, parse_sqs_body
 from allocations.workload.dates import LONDON
 from allocations.workload.details import (
@@ -19,7 +20,6 @@ from allocations.workload.details import (
     PersonAllocationDetail,
     RequirementAllocationDetail,
 )
-from allocations.workload.schemas import parse_detail
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -38,6 +38,7 @@ def test_every_detail_type_comes_back_equal_and_typed(body, created, reason):
     assert at == datetime.fromisoformat(created)
     assert at.utcoffset() == sent.detail.created_date.utcoffset()
     assert at.astimezone(LONDON).isoformat() == sent.detail.created_date.isoformat()
+    assert at.tzinfo is LONDON  # the zone itself, as parsing made it, not only a fixed offset
 
 
 def test_the_message_names_the_type_and_carries_the_date_as_kombus_datetime():
