@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 from allocations.state.operator_view import OperatorView
 from allocations.state.records import DeadLetterFilter
@@ -14,6 +14,7 @@ from allocations.state.schema import create_state_schema
 
 if TYPE_CHECKING:
     from allocations.events import ReceivedEvent
+    from allocations.state.records import ActionResult
     from allocations.state.store import StateStore
 
 
@@ -63,27 +64,34 @@ def test_requeueing_twice_dispatches_once(view: OperatorView, park, received_eve
     assert (again.done, again.status, again.message) == (False, "requeued", "already requeued")
 
 
-def test_concurrent_requeues_of_one_row_dispatch_once(view: OperatorView, park, received_event):
+def test_a_requeue_that_commits_between_another_requeues_read_and_claim_leaves_it_nothing_to_dispatch(
+    view: OperatorView, park, received_event
+):
     dead_letter_id = park(received_event("r-3"))
-    dispatch = RecordingDispatch(pause=0.05)
-    start = threading.Barrier(4)
-    results = []
+    dispatch = RecordingDispatch()
+    competitor: list[ActionResult] = []
+    claims: list[str] = []
 
-    def requeue() -> None:
-        start.wait()
-        results.extend(view.requeue([dead_letter_id], dispatch))
+    def competitor_claims_first(_connection, _cursor, statement, *_rest):
+        # Before the first claim's UPDATE (its row already read as parked), a second request reads, claims, dispatches.
+        if statement.startswith("UPDATE workforce_allocations.dead_letter") and "requeue_count" in statement:
+            claims.append(statement)
+            if len(claims) == 1:
+                competitor.extend(view.requeue([dead_letter_id], dispatch, actor="competitor"))
 
-    threads = [threading.Thread(target=requeue) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    event.listen(view.engine, "before_cursor_execute", competitor_claims_first)
+    try:
+        [result] = view.requeue([dead_letter_id], dispatch)
+    finally:
+        event.remove(view.engine, "before_cursor_execute", competitor_claims_first)
 
+    assert len(claims) == 2
+    assert [(r.done, r.task_id) for r in competitor] == [(True, "task-1")]
+    assert (result.done, result.message) == (False, "claimed by another request")
     assert len(dispatch.sent) == 1
-    assert sorted(r.done for r in results) == [False, False, False, True]
     dead_letter = view.get_dead_letter(dead_letter_id)
     assert dead_letter is not None
-    assert dead_letter.requeue_count == 1
+    assert (dead_letter.requeue_count, dead_letter.last_task_id) == (1, "task-1")
 
 
 def test_a_failed_dispatch_leaves_the_row_parked_with_the_reason_in_its_history(
