@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, fields
 from typing import Any
 
 from environs import Env, EnvValidationError
@@ -14,6 +15,12 @@ from allocations.workload.allowed_urls import parse_prefixes
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_REGION = "eu-west-2"
 DEFAULT_DELIUS_USERNAME = "HMPPSAllocations"
+LOG_FORMATS = ("text", "json")
+MASK = "***"
+SECRET_FIELDS = frozenset({"oauth_client_secret"})
+# user:password@ in a URL (to the last @, so a password holding / or @ is masked whole), and ?password= options.
+_URL_PASSWORD = re.compile(r"^(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@]*):.*@")
+_QUERY_PASSWORD = re.compile(r"(?i)(?P<head>[?&](?:password|passwd|pwd)=)[^&#]*")
 
 
 class ConfigurationError(Exception):
@@ -61,6 +68,30 @@ class Settings:
     http_read_timeout: float
     retry: RetryBudget
     limits: Limits = Limits()
+    log_format: str = "text"
+
+    def __repr__(self) -> str:
+        """Every field, with the client secret and any password inside a URL masked: safe to log."""
+        shown = ", ".join(f"{field.name}={_masked(field.name, getattr(self, field.name))!r}" for field in fields(self))
+        return f"{type(self).__name__}({shown})"
+
+    __str__ = __repr__
+
+
+def mask_url_password(url: str) -> str:
+    """``url`` with the password of its user info, and any ``password=`` query option, replaced by ``***``."""
+    url = _URL_PASSWORD.sub(rf"\g<head>:{MASK}@", url, count=1)
+    return _QUERY_PASSWORD.sub(rf"\g<head>{MASK}", url)
+
+
+def _masked(name: str, value: Any) -> Any:
+    if name in SECRET_FIELDS:
+        return MASK
+    if isinstance(value, str):
+        return mask_url_password(value)
+    if isinstance(value, tuple):
+        return tuple(mask_url_password(item) if isinstance(item, str) else item for item in value)
+    return value
 
 
 def load_settings() -> Settings:
@@ -97,6 +128,7 @@ def load_settings() -> Settings:
             statement_timeout=env.float("DB_STATEMENT_TIMEOUT", Limits.statement_timeout, validate=_positive),
             lock_timeout=env.float("DB_LOCK_TIMEOUT", Limits.lock_timeout, validate=_positive),
         ),
+        log_format=(env.str("LOG_FORMAT", "text", validate=_log_format) or "text").strip().lower(),
     )
     try:
         env.seal()
@@ -117,8 +149,14 @@ def _url_prefixes(values: list[str]) -> None:
         except ValueError:
             # Not echoed: a malformed entry may carry credentials.
             raise ValidationError(
-                f"Entry {position} is not an absolute http(s) URL with a host and without credentials."
+                f"Entry {position} is not an absolute https URL (http only to a loopback host) with a host, "
+                "without credentials and without dot segments or encoded separators in its path."
             ) from None
+
+
+def _log_format(value: str) -> None:
+    if value.strip().lower() not in LOG_FORMATS:
+        raise ValidationError(f"Must be one of: {', '.join(LOG_FORMATS)}.")
 
 
 def _positive(value: float) -> None:

@@ -43,7 +43,9 @@ def fresh_runtime(monkeypatch):
 @pytest.fixture
 def queues(sqs_endpoint, redis_url, database_url, monkeypatch, fresh_runtime):
     name = unique_name("ingest")
-    stack = LocalStack(database_url, redis_url, sqs_endpoint, name, f"{name}-dlq", "http://x", "http://x/t")
+    stack = LocalStack(
+        database_url, redis_url, sqs_endpoint, name, f"{name}-dlq", "http://127.0.0.1:9", "http://127.0.0.1:9/t"
+    )
     for key, value in service_environment(stack).items():
         monkeypatch.setenv(key, value)
     client = sqs_client("eu-west-2", sqs_endpoint)
