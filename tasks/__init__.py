@@ -2,6 +2,7 @@
 
 import click
 
+import tasks.logging_setup  # noqa: F401 - connects LOG_FORMAT=json to Celery's logging signals
 from tasks.app import app
 from tasks.ingest import SqsIngest
 from tasks.reconciler import Reconciler

@@ -12,6 +12,7 @@ from importlib.metadata import entry_points
 import click
 
 from allocations.database import init_db
+from allocations.log_context import configure_logging
 
 PLUGIN_GROUP = "allocations.cli"
 
@@ -20,7 +21,7 @@ PLUGIN_GROUP = "allocations.cli"
 @click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
 def main(*, verbose: bool) -> None:
     """Workforce allocations to Delius."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging(logging.DEBUG if verbose else logging.INFO)
 
 
 @main.command("init-db")

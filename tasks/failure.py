@@ -35,6 +35,7 @@ from allocations.errors import (
     TransientFailure,
 )
 from allocations.events import AllocationEvent, EventReference, ReceivedEvent
+from allocations.log_context import event_context
 from allocations.outcome import Outcome, OutcomeKind
 from allocations.sqs import queue_url, send_event, sqs_client
 from allocations.state.ledger import Attempt
@@ -111,12 +112,13 @@ def protected(
     Returns the step's value, or the final outcome ``conclude`` recorded instead (``ignored``, ``already-final``).
     """
     handling = Handling.start(task, ReceivedEvent.from_task_arg(event_arg), started_at, earlier_attempts)
-    try:
-        return step(handling)
-    except (Retry, Reject, Ignore):
-        raise
-    except Exception as error:  # noqa: BLE001 - every failure is classified here, in one place
-        return conclude(handling, error)
+    with event_context(handling.received.event_id):  # every line of the attempt names its event
+        try:
+            return step(handling)
+        except (Retry, Reject, Ignore):
+            raise
+        except Exception as error:  # noqa: BLE001 - every failure is classified here, in one place
+            return conclude(handling, error)
 
 
 def conclude(handling: Handling, error: Exception) -> str:

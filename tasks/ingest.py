@@ -24,6 +24,7 @@ from kombu.entity import Queue
 from kombu.messaging import Consumer
 
 from allocations.config import Settings, load_settings
+from allocations.log_context import event_context
 from allocations.outcome import Outcome
 from allocations.sqs import QueueMisconfigured, queue_name, queue_url, require_redrive_policy, sqs_client
 from allocations.sqs_body import MalformedMessage, parse_sqs_body
@@ -168,17 +169,18 @@ def handle(body: str, attributes: Any) -> Settle:
     except MalformedMessage as error:
         log.warning("outcome='rejected' error=%r", str(error))
         return Settle.REJECT
-    state = runtime().state
-    supported = task_name(received.event_type) is not None
-    unsupported = None if supported else Outcome.ignored("Unsupported event type")
-    receipt = state.receive(received, final=unsupported)
-    if unsupported is not None:
-        log.info("outcome='ignored' event_id=%r event_type=%r reason=%r", received.event_id, received.event_type,
-                 unsupported.reason)  # fmt: skip
-    elif receipt.final:
-        log.info("outcome='already-final' event_id=%r state=%r", received.event_id, receipt.state)
-    else:
-        _dispatch(received)
+    with event_context(received.event_id):  # every line about this message names its event
+        state = runtime().state
+        supported = task_name(received.event_type) is not None
+        unsupported = None if supported else Outcome.ignored("Unsupported event type")
+        receipt = state.receive(received, final=unsupported)
+        if unsupported is not None:
+            log.info("outcome='ignored' event_id=%r event_type=%r reason=%r", received.event_id, received.event_type,
+                     unsupported.reason)  # fmt: skip
+        elif receipt.final:
+            log.info("outcome='already-final' event_id=%r state=%r", received.event_id, receipt.state)
+        else:
+            _dispatch(received)
     return Settle.ACK
 
 
