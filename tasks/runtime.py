@@ -51,6 +51,17 @@ class Runtime:
         """Workload detail client with its OAuth2 token."""
         return WorkloadClient.from_settings(self.settings)
 
+    def close(self) -> None:
+        """Release what this runtime opened: its engines' connections and its HTTP session."""
+        opened = vars(self)  # the cached properties built so far
+        if "workload" in opened:
+            self.workload.close()
+        engines = [self.delius.engine] if "delius" in opened else []
+        if "state" in opened and self.state.engine not in engines:
+            engines.append(self.state.engine)
+        for engine in engines:
+            engine.dispose()
+
 
 _lock = threading.Lock()
 _runtime: Runtime | None = None
@@ -63,6 +74,15 @@ def runtime() -> Runtime:
         if _runtime is None:
             _runtime = Runtime(load_settings())
         return _runtime
+
+
+def reset_runtime() -> None:
+    """Close and forget this process's runtime: the next ``runtime()`` reads the settings again."""
+    global _runtime
+    with _lock:
+        built, _runtime = _runtime, None
+    if built is not None:
+        built.close()
 
 
 @worker_process_init.connect

@@ -33,11 +33,9 @@ EVENT = {
 @pytest.fixture
 def fresh_runtime(monkeypatch):
     """The ingest's per-process runtime, built from this test's environment and dropped after it."""
-    monkeypatch.setattr(runtime_module, "_runtime", None)
+    runtime_module.reset_runtime()
     yield
-    if runtime_module._runtime is not None and "delius" in vars(runtime_module._runtime):
-        runtime_module._runtime.delius.dispose()
-    runtime_module._runtime = None
+    runtime_module.reset_runtime()
 
 
 @pytest.fixture

@@ -63,13 +63,9 @@ def service_env(monkeypatch, database_url, redis_url, workload_stub) -> Iterator
     environment = service_environment(stack, **FAST_RETRIES)
     for key, value in environment.items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setattr(runtime_module, "_runtime", None)
+    runtime_module.reset_runtime()
     yield environment
-    built = runtime_module._runtime
-    if built is not None and "workload" in vars(built):
-        built.workload.close()
-    if built is not None and "delius" in vars(built):
-        built.delius.engine.dispose()  # the state store's engine too: they share the database
+    runtime_module.reset_runtime()
 
 
 @pytest.fixture
