@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import os
 import shutil
-import socket
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from support.network import free_port
 
 from allocations.database import make_engine
 from allocations.sqs import sqs_client
@@ -45,12 +45,6 @@ class RunningService:
     state: StateStore
     queue_url: str
     dashboard_url: str
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

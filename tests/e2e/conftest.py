@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from support.polling import wait_until
 
 from allocations.database import make_engine
 from allocations.sqs import send_event, sqs_client
@@ -82,13 +83,9 @@ class Pipeline:
 
     def outcome(self, received: ReceivedEvent, timeout: float = 60.0) -> OutcomeRecord:
         """The event's final outcome, once it has one."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            outcome = self.state.final_outcome(received.event_id)
-            if outcome is not None:
-                return outcome
-            time.sleep(0.1)
-        raise AssertionError(f"no outcome for {received.event_id} after {timeout}s")
+        return wait_until(
+            lambda: self.state.final_outcome(received.event_id), timeout, 0.1, f"an outcome for {received.event_id}"
+        )
 
 
 @pytest.fixture(scope="module")

@@ -1,14 +1,9 @@
 """The README's first command: the whole service locally, sample events published, outcomes as expected."""
 
-import socket
 import subprocess
 import sys
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from support.network import free_port
 
 
 def test_run_local_handles_every_sample_as_expected_and_stops_cleanly(tmp_path, redis_url):

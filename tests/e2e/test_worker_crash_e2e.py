@@ -1,10 +1,10 @@
 """A worker killed in the middle of an allocation loses nothing: the reconciler dispatches it again, applied once."""
 
-import time
 from datetime import UTC, datetime
 
 import pytest
 from factories import read_rows
+from support.polling import wait_until
 
 from allocations.delius.models import OffenderManager
 from allocations.event_types import EventType
@@ -33,7 +33,7 @@ def test_allocation_in_flight_when_the_worker_dies_is_applied_once_by_the_next_w
               "createdDate": "2025-06-04T13:05:09Z"}  # fmt: skip
 
     received = pipeline.publish(EventType.PERSON, case.crn, detail)
-    _wait_until(lambda: pipeline.stub.requests_to(path))
+    wait_until(lambda: pipeline.stub.requests_to(path))
     doomed.kill()
     pipeline.stub.delay(path, 0.0)
     survivor = start_worker(crash_env, name="survivor")
@@ -48,10 +48,3 @@ def test_allocation_in_flight_when_the_worker_dies_is_applied_once_by_the_next_w
         staff.id,
     ]
     assert len(pipeline.state.outcomes_for(received.event_id)) == 1
-
-
-def _wait_until(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)

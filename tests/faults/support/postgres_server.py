@@ -21,7 +21,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -29,17 +28,11 @@ from pathlib import Path
 from typing import Literal, Self
 
 import psycopg
+from support.network import free_port
 
 Mode = Literal["smart", "fast", "immediate"]
 OS_USER = "pgserver"
 START_ATTEMPTS = 3
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nothing listens on right now (another process may take it before it is used)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
 
 
 def postgres_bin_dir() -> Path:

@@ -16,7 +16,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -26,15 +25,9 @@ from typing import Any, Literal, Self
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+from support.network import free_port
 
 FSync = Literal["always", "everysec", "no"]
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
 
 
 def redis_executable() -> str:
