@@ -26,6 +26,17 @@ if TYPE_CHECKING:
 
 DELIUS_USERNAME = DEFAULT_DELIUS_USERNAME
 CASE_TABLES = sorted(set(metadata.tables) - REFERENCE_TABLES)
+TESTS = Path(__file__).resolve().parent
+# Each folder's tests carry its marker, so ``-m integration`` or ``-m "not faults"`` selects by folder.
+FOLDER_MARKERS = {"integration": "integration", "e2e": "e2e", "browser": "browser", "faults": "faults"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own hook deselects by ``-m``
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = item.path.resolve().relative_to(TESTS).parts[0]
+        if folder in FOLDER_MARKERS:
+            item.add_marker(FOLDER_MARKERS[folder])
 
 
 @pytest.fixture(scope="session")

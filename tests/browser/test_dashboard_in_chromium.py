@@ -1,30 +1,25 @@
 """An operator fixes Delius data, re-enqueues the dead letter from the dashboard, and sees it applied."""
 
-import time
 from datetime import UTC, datetime
 
-import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
+from support.polling import wait_until
 
 from allocations.event_types import EventType
 from allocations.sqs import sqs_client
 from allocations_local.publishing import publish_allocation
 
-pytestmark = pytest.mark.browser
-
 START = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
 
 
 def wait_for_outcome(state, event_id, outcome, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def reached():
         found = state.outcomes_for(event_id)
-        if found and found[0].outcome == outcome:
-            return found[0]
-        time.sleep(0.2)
-    raise AssertionError(f"{event_id} not {outcome} after {timeout}s: {found}")
+        return found[0] if found and found[0].outcome == outcome else None
+
+    return wait_until(reached, timeout, 0.2, f"{event_id} {outcome}")
 
 
 def row_status(browser, event_id) -> str:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from faults.support.harness import Scenario
     from faults.support.load import PlannedAllocation, World
 
-pytestmark = [pytest.mark.faults, pytest.mark.timeout(1800)]
+pytestmark = pytest.mark.timeout(1800)
 
 IN_FLIGHT = 20
 

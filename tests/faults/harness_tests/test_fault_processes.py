@@ -8,8 +8,6 @@ from faults.support import processes
 
 from allocations_local.processes import ServiceProcess
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.fixture
 def worker_env(redis_server, postgres):

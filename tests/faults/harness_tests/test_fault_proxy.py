@@ -11,8 +11,6 @@ from redis.retry import Retry
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.fixture(scope="module")
 def database(postgres):

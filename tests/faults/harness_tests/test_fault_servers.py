@@ -10,8 +10,6 @@ from faults.support.redis_server import RedisServer
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-pytestmark = pytest.mark.integration
-
 
 def _count(url):
     engine = create_engine(url)

@@ -5,8 +5,6 @@ import requests
 
 from allocations_local.workload_stub import WorkloadStub
 
-pytestmark = pytest.mark.integration
-
 CLIENT = ("faults-client", "faults-secret")
 DETAIL = {"id": "p-1", "crn": "X123456", "staffCode": "C01T04A", "teamCode": "C01T04", "notes": "x" * 120}
 

@@ -33,8 +33,6 @@ from allocations.workload.details import (
     RequirementAllocationDetail,
 )
 
-pytestmark = pytest.mark.integration
-
 LEDGER = LedgerRow.__table__
 PEOPLE = 12
 COUNT = 48

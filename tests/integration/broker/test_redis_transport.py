@@ -8,8 +8,6 @@ from redis.exceptions import OutOfMemoryError
 
 from tasks.redis_transport import RefusedWritesAreConnectionErrors
 
-pytestmark = pytest.mark.integration
-
 
 def held_slots(queue) -> int:
     qos = queue.consumer.channel.qos

@@ -6,8 +6,6 @@ import requests
 
 from allocations_local.workload_stub import WorkloadStub
 
-pytestmark = pytest.mark.integration
-
 PERSON = {
     "id": "p-9",
     "crn": "X123456",
