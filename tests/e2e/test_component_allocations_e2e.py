@@ -1,9 +1,7 @@
 """Event, requirement and licence-condition allocations through the whole pipeline, one per type."""
 
-from datetime import UTC, datetime
-
 import pytest
-from factories import audit_rows, read_rows
+from factories import START, audit_rows, read_rows
 from sqlalchemy import select
 
 from allocations.delius.models import (
@@ -15,10 +13,8 @@ from allocations.delius.models import (
     OrderManager,
     RequirementManager,
 )
-from allocations.delius.steps.kinds import EVENT, LICENCE_CONDITION, REQUIREMENT
 from allocations.event_types import EventType
 
-START = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
 CREATED = "2025-06-04T13:05:09.118Z"
 
 
@@ -32,18 +28,12 @@ def sentenced(delius):
     new_staff = delius.staff(new_team, code="N04NEWA", forename="John", surname="New")
     spo = delius.staff(new_team, code="N04SPOA", forename="Sue", surname="Senior")
     case = delius.case(old_team, old_staff, START)
-    event_id = delius.event(case.offender_id, "3")
-    disposal_id = delius.disposal(event_id)
-    requirement_id = delius.requirement(case.offender_id, disposal_id, main="RM38")
-    condition_id = delius.lic_condition(disposal_id)
-    delius.manager(EVENT, event_id, old_team, old_staff, START)
-    delius.manager(REQUIREMENT, requirement_id, old_team, old_staff, START)
-    delius.manager(LICENCE_CONDITION, condition_id, old_team, old_staff, START)
+    sentence = delius.sentence(case, "3", main="RM38")
     return {
         "case": case,
-        "event_id": event_id,
-        "requirement_id": requirement_id,
-        "condition_id": condition_id,
+        "event_id": sentence.event_id,
+        "requirement_id": sentence.requirement_id,
+        "condition_id": sentence.condition_id,
         "team": new_team,
         "staff": new_staff,
         "spo": spo,
