@@ -22,6 +22,13 @@ def world(delius):
 
 
 @pytest.fixture
+def sentenced(world):
+    """Event 3 of the person in ``world``: its disposal, a requirement and a licence condition, all managed."""
+    delius, case, _, _ = world
+    return delius.sentence(case)
+
+
+@pytest.fixture
 def run(engine):
     """Allocate a person through the entry point, as the write task does."""
 

@@ -17,12 +17,6 @@ from allocations.outcome import Outcome, OutcomeKind
 from allocations.workload.details import AllocationReason, EventAllocationDetail
 
 
-@pytest.fixture
-def sentenced(world):
-    delius, case, _, _ = world
-    return delius.sentence(case)
-
-
 def event_detail(staff, team, created=CREATED, reason=AllocationReason.INITIAL_ALLOCATION, **fields):
     return detail_of(EventAllocationDetail, staff.code, team.code, created, reason, **fields)
 

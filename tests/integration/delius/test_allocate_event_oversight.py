@@ -12,10 +12,9 @@ COMMENT = "Comment added by Workforce Allocations Service on 04/06/2025 at 14:05
 
 
 @pytest.fixture
-def sentenced(world):
-    delius, case, _, _ = world
-    spo = delius.staff(world[2], code="N02SPOA", forename="Sue", surname="Senior")
-    return delius.sentence(case), spo
+def spo(world):
+    delius, _, new_team, _ = world
+    return delius.staff(new_team, code="N02SPOA", forename="Sue", surname="Senior")
 
 
 @pytest.mark.parametrize(
@@ -41,10 +40,11 @@ def sentenced(world):
         ),
     ],
 )
-def test_oversight_contact_type_notes_staff_and_sensitivity(engine, world, sentenced, given, expected):
+def test_oversight_contact_type_notes_staff_and_sensitivity(  # noqa: PLR0913, PLR0917 - scenario fixtures and the case
+    engine, world, sentenced, spo, given, expected
+):
     _, case, team, staff = world
     reason, spo_named, notes, sensitive = given
-    sentence, spo = sentenced
     detail = detail_of(
         EventAllocationDetail,
         staff.code,
@@ -69,5 +69,5 @@ def test_oversight_contact_type_notes_staff_and_sensitivity(engine, world, sente
     staff_id = spo.id if who == "spo" else staff.id
     assert (oversight["staff_id"], oversight["staff_employee_id"]) == (staff_id, staff_id)
     assert (oversight["team_id"], oversight["probation_area_id"]) == (team.id, case.provider.id)
-    assert (oversight["offender_id"], oversight["event_id"]) == (case.offender_id, sentence.event_id)
+    assert (oversight["offender_id"], oversight["event_id"]) == (case.offender_id, sentenced.event_id)
     assert oversight["contact_start_time"] == CREATED

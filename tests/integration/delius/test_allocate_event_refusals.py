@@ -21,12 +21,6 @@ from allocations.workload.details import AllocationReason, EventAllocationDetail
 from allocations_local.delius_schema import load_reference_data
 
 
-@pytest.fixture
-def sentenced(world):
-    delius, case, _, _ = world
-    return delius.sentence(case)
-
-
 def event_detail(staff_code, team_code, created=CREATED, reason=AllocationReason.OFFICER_LEFT, **fields):
     return detail_of(EventAllocationDetail, staff_code, team_code, created, reason, **fields)
 

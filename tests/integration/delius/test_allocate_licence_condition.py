@@ -5,17 +5,10 @@ What requirement and licence-condition allocations share is in test_allocate_req
 
 from __future__ import annotations
 
-import pytest
 from components import LICENCE_CONDITION_COMPONENT
 from factories import apply, read_rows
 
 from allocations.delius.models import IapsEvent, IapsOffender, IapsRequirement, RequirementManager
-
-
-@pytest.fixture
-def sentenced(world):
-    delius, case, _, _ = world
-    return delius.sentence(case)
 
 
 def test_condition_allocation_flags_nothing_for_iaps_and_leaves_requirements_alone(engine, world, sentenced):

@@ -16,12 +16,6 @@ from allocations.outcome import OutcomeKind
 from allocations.workload.details import AllocationReason
 
 
-@pytest.fixture
-def sentenced(world):
-    delius, case, _, _ = world
-    return delius.sentence(case)
-
-
 def condition_detail(condition_id):
     return LICENCE_CONDITION_COMPONENT.detail(condition_id, "N02NEWA", "N02NEW", reason=AllocationReason.TRANSFER_IN)
 

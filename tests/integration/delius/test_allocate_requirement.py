@@ -15,12 +15,6 @@ from allocations.outcome import OutcomeKind
 from allocations.workload.details import RequirementAllocationDetail
 
 
-@pytest.fixture
-def sentenced(world):
-    delius, case, _, _ = world
-    return delius.sentence(case)
-
-
 def test_requirement_allocation_leaves_the_order_manager_alone(engine, world, sentenced):
     _, case, team, staff = world
 

@@ -31,12 +31,6 @@ REASON_CODES = {
 }
 
 
-@pytest.fixture
-def sentenced(world):
-    delius, case, _, _ = world
-    return delius.sentence(case)
-
-
 def component_detail(kind, sentenced, staff, team, **options):
     return kind.detail(kind.id_of(sentenced), staff.code, team.code, **options)
 

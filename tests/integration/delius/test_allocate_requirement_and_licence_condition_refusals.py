@@ -38,12 +38,6 @@ REASONS = {
 }
 
 
-@pytest.fixture
-def sentenced(world):
-    delius, case, _, _ = world
-    return delius.sentence(case)
-
-
 def refused_detail(kind, component_id, staff_code="N02NEWA", team_code="N02NEW", **fields):
     reason, _, _ = REASONS[kind]
     return kind.detail(component_id, staff_code, team_code, reason=reason, **fields)

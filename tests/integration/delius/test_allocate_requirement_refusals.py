@@ -16,12 +16,6 @@ from allocations.outcome import OutcomeKind
 from allocations.workload.details import AllocationReason
 
 
-@pytest.fixture
-def sentenced(world):
-    delius, case, _, _ = world
-    return delius.sentence(case)
-
-
 def requirement_detail(requirement_id):
     return REQUIREMENT_COMPONENT.detail(requirement_id, "N02NEWA", "N02NEW", reason=AllocationReason.OTHER)
 

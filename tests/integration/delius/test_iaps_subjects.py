@@ -30,19 +30,19 @@ def test_another_persons_accredited_programme_does_not_flag_the_person_allocated
     assert read_rows(engine, IapsOffender) == []
 
 
-def test_another_persons_accredited_programme_does_not_flag_the_event_allocated(engine, world, stranger):
-    delius, case, team, staff = world
-    delius.sentence(case)
+def test_another_persons_accredited_programme_does_not_flag_the_event_allocated(engine, world, sentenced, stranger):
+    _, case, team, staff = world
 
     assert apply(engine, case.crn, detail_of(EventAllocationDetail, staff.code, team.code)).kind is OutcomeKind.APPLIED
 
     assert read_rows(engine, IapsEvent) == []
 
 
-def test_another_persons_accredited_programme_does_not_flag_the_requirement_allocated(engine, world, stranger):
-    delius, case, team, staff = world
-    requirement_id = delius.sentence(case).requirement_id
-    detail = detail_of(RequirementAllocationDetail, staff.code, team.code, requirement_id=requirement_id)
+def test_another_persons_accredited_programme_does_not_flag_the_requirement_allocated(
+    engine, world, sentenced, stranger
+):
+    _, case, team, staff = world
+    detail = detail_of(RequirementAllocationDetail, staff.code, team.code, requirement_id=sentenced.requirement_id)
 
     assert apply(engine, case.crn, detail).kind is OutcomeKind.APPLIED
 
