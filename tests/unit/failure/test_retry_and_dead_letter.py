@@ -1,104 +1,15 @@
-"""The one place that maps failures to Celery behaviour, with fakes for the task, the state and SQS."""
+"""Retry or dead letter: the failure route's decisions, with fakes for the task, the state and SQS."""
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import psycopg
 import pytest
 from celery.exceptions import Reject, Retry
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from failure_fakes import EVENT, FakeTask, handling
 
-from allocations.config import RetryBudget
-from allocations.errors import AlreadyHandled, IgnorableMessage, InvalidMessage, NotFound, WorkloadUnavailable
+from allocations.errors import InvalidMessage, NotFound, WorkloadUnavailable
 from allocations.events import ReceivedEvent
 from tasks import failure
-from tasks.failure import Handling, conclude, handle_failure
-
-EVENT = ReceivedEvent(
-    "event-1",
-    "person.community.manager.allocated",
-    {
-        "detailUrl": "http://wl/allocation/person/1",
-        "personReference": {"identifiers": [{"type": "CRN", "value": "X1"}]},
-    },
-)
-
-
-@dataclass
-class FakeRequest:
-    retries: int
-    id: str = "task-1"
-
-
-@dataclass
-class FakeTask:
-    retries: int
-    retried_with: list = field(default_factory=list)
-
-    @property
-    def request(self):
-        return FakeRequest(self.retries)
-
-    def retry(self, exc, countdown, max_retries=None):
-        self.retried_with.append((exc, countdown, max_retries))
-        return Retry(exc=exc, when=countdown)
-
-
-@dataclass
-class FakeState:
-    broken: bool = False
-    final: bool = False
-    dead_letters: list = field(default_factory=list)
-    outcomes: list = field(default_factory=list)
-    postponed: list = field(default_factory=list)
-    due: list = field(default_factory=list)
-
-    def dead_letter(self, attempt, failure):
-        if self.broken:
-            raise ConnectionError("state database down")
-        if self.final:
-            return False
-        self.dead_letters.append((attempt, failure))
-        return True
-
-    def record_outcome(self, attempt, outcome):
-        if self.broken:
-            raise ConnectionError("state database down")
-        if self.final:
-            return False
-        self.outcomes.append((attempt, outcome))
-        return True
-
-    def postpone(self, event_id, delay):
-        self.postponed.append((event_id, delay))
-
-    def due_now(self, event_id):
-        self.due.append(event_id)
-
-
-@dataclass
-class FakeSettings:
-    retry: RetryBudget = field(default_factory=lambda: RetryBudget(first_delay=2, max_delay=300, max_retries=3))
-    aws_region: str = "eu-west-2"
-    sqs_endpoint_url: str | None = None
-    sqs_dlq: str = "http://sqs/dlq"
-
-
-@dataclass
-class FakeRuntime:
-    state: FakeState
-    settings: FakeSettings = field(default_factory=FakeSettings)
-
-
-@pytest.fixture
-def state(monkeypatch):
-    fake = FakeState()
-    monkeypatch.setattr(failure, "runtime", lambda: FakeRuntime(fake))
-    return fake
-
-
-def handling(retries: int) -> Handling:
-    return Handling(FakeTask(retries), EVENT, datetime(2026, 1, 1, tzinfo=UTC), attempt=retries + 1)
+from tasks.failure import Handling, handle_failure
 
 
 def test_transient_failure_with_budget_left_is_retried_with_a_jittered_countdown(state):
@@ -210,47 +121,3 @@ def test_an_error_inside_the_failure_route_leaves_the_event_to_the_reconciler(mo
     monkeypatch.setattr(failure, "runtime", no_runtime)
     with pytest.raises(WorkloadUnavailable):
         handle_failure(handling(retries=0), WorkloadUnavailable("503"))
-
-
-def test_an_ignorable_condition_is_recorded_as_ignored_with_its_reason_and_not_retried(state):
-    attempt = handling(retries=0)
-
-    result = conclude(attempt, IgnorableMessage("Pending transfer exists in Delius", eventNumber="1"))
-
-    assert result == "ignored"
-    [(recorded, outcome)] = state.outcomes
-    assert (recorded.number, outcome.kind.value, outcome.reason) == (1, "ignored", "Pending transfer exists in Delius")
-    assert outcome.properties == {"eventNumber": "1"}
-    assert attempt.task.retried_with == []
-
-
-def test_an_event_another_copy_finished_ends_already_final_with_nothing_recorded(state):
-    assert conclude(handling(retries=0), AlreadyHandled("event-1")) == "already-final"
-    assert (state.outcomes, state.dead_letters) == ([], [])
-
-
-def test_an_ignored_outcome_that_cannot_be_recorded_is_retried(state):
-    state.broken = True
-    attempt = handling(retries=0)
-    with pytest.raises(Retry):
-        conclude(attempt, IgnorableMessage("Team ended"))
-    [(error, _, _)] = attempt.task.retried_with
-    assert isinstance(error, ConnectionError)
-
-
-def test_a_lost_database_connection_is_retried_as_a_transient_failure_named_for_operators(state):
-    attempt = handling(retries=8)
-    lost = OperationalError("SELECT 1", {}, psycopg.OperationalError("server closed the connection"))
-    with pytest.raises(Exception, match="Database unavailable: OperationalError"):
-        conclude(attempt, lost)
-    [(_, failed)] = state.dead_letters
-    assert failed.error_class == "TransientFailure"
-
-
-def test_a_database_error_that_is_not_operational_keeps_its_own_name(state):
-    attempt = handling(retries=8)
-    wrong = ProgrammingError("SELECT nope", {}, psycopg.errors.UndefinedColumn("column nope does not exist"))
-    with pytest.raises(ProgrammingError):
-        conclude(attempt, wrong)
-    [(_, failed)] = state.dead_letters
-    assert failed.error_class == "ProgrammingError"
