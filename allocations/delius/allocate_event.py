@@ -49,8 +49,9 @@ _LOCK_EVENT = (
     )
     .join(Offender, Offender.offender_id == Event.offender_id)
     .where(Offender.crn == bindparam("crn"), Event.event_number == bindparam("number"), Event.soft_deleted == 0)
-    # Only the event: person and event allocations of one person arrive together and need not queue.
-    .with_for_update(of=Event)
+    # Only the event: person and event allocations of one person arrive together and need not queue. A column, not
+    # the table: Oracle renders ``OF <table>`` as an empty ``FOR UPDATE OF`` (PostgreSQL turns a column into its table).
+    .with_for_update(of=Event.event_id)
 )
 
 
