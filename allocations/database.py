@@ -1,8 +1,13 @@
-"""Engines, and the one call that creates the service's own schema."""
+"""Engines, and the one call that migrates the service's own schema and verifies Delius (``init-db``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Engine, create_engine, make_url
+
+if TYPE_CHECKING:
+    from allocations.delius.verify import Missing
 
 
 def make_engine(
@@ -28,16 +33,29 @@ def _timeouts(statement_timeout: float | None, lock_timeout: float | None) -> li
     return [(name, seconds) for name, seconds in named if seconds]
 
 
-def init_db(state_database_url: str) -> None:
-    """Create the service's own schema and its tables; harmless to repeat. Delius's tables are never created here.
+def init_db(database_url: str, state_database_url: str, delius_username: str) -> list[Missing]:
+    """Upgrade the service's own schema to the newest migration, then check what Delius lacks; harmless to repeat.
+
+    Delius is only read: its tables and rows are never created or changed here.
 
     Args:
-        state_database_url: The database that holds the service's schema.
-    """
-    from allocations.state.schema import create_state_schema  # noqa: PLC0415 - keeps import light
+        database_url: The Delius database.
+        state_database_url: The database that holds the service's schema (often the same).
+        delius_username: The service's Delius user, which must exist.
 
-    engine = make_engine(state_database_url, pool_size=1)
+    Returns:
+        What Delius lacks (a table, column, sequence or reference row), one entry each; empty when ready.
+    """
+    from allocations.delius.verify import verify_delius  # noqa: PLC0415 - keeps import light
+    from allocations.state.schema import upgrade_state_schema  # noqa: PLC0415
+
+    state = make_engine(state_database_url, pool_size=1)
     try:
-        create_state_schema(engine)
+        upgrade_state_schema(state)
     finally:
-        engine.dispose()
+        state.dispose()
+    delius = make_engine(database_url, pool_size=1)
+    try:
+        return verify_delius(delius, delius_username)
+    finally:
+        delius.dispose()

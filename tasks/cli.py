@@ -1,4 +1,4 @@
-"""The ``allocations`` command: the service's schema, the operators' commands, and installed plugins' commands.
+"""The ``allocations`` command: the service's schema, retention, the operators' commands and plugins' commands.
 
 A distribution may add or replace commands through the ``allocations.cli`` entry-point group: each entry point is a
 function that receives the command group. The production package names no plugin.
@@ -7,12 +7,16 @@ function that receives the command group. The production package names no plugin
 from __future__ import annotations
 
 import logging
+import sys
+from datetime import timedelta
 from importlib.metadata import entry_points
 
 import click
 
-from allocations.database import init_db
+from allocations.config import DEFAULT_DELIUS_USERNAME
+from allocations.database import init_db, make_engine
 from allocations.log_context import configure_logging
+from allocations.state.retention import DEFAULT_BATCH_SIZE, purge
 
 PLUGIN_GROUP = "allocations.cli"
 
@@ -24,16 +28,60 @@ def main(*, verbose: bool) -> None:
     configure_logging(logging.DEBUG if verbose else logging.INFO)
 
 
+STATE_URL_HELP = "Service schema (env STATE_DATABASE_URL); defaults to the Delius one."
+
+
 @main.command("init-db")
 @click.option("--database-url", envvar="DATABASE_URL", required=True, help="Delius database (env DATABASE_URL).")
-@click.option("--state-database-url", envvar="STATE_DATABASE_URL", help="Service schema; defaults to the Delius one.")
-def init_db_command(database_url: str, state_database_url: str | None) -> None:
-    """Create the service's own schema (harmless to repeat).
+@click.option("--state-database-url", envvar="STATE_DATABASE_URL", help=STATE_URL_HELP)
+@click.option(
+    "--delius-username",
+    envvar="DELIUS_USERNAME",
+    default=DEFAULT_DELIUS_USERNAME,
+    show_default=True,
+    help="The Delius user the service writes as (env DELIUS_USERNAME); must exist.",
+)
+def init_db_command(database_url: str, state_database_url: str | None, delius_username: str) -> None:
+    """Upgrade the service's own schema to its newest migration, then verify Delius (never changes Delius).
 
-    Run it before starting workers: prefork children racing on CREATE TABLE fail.
+    Safe to repeat and to run from several release pods at once. Exits 1, one line per missing table, column,
+    sequence or reference row, when Delius lacks something the service reads or writes.
     """
-    init_db(state_database_url or database_url)
-    click.echo("schemas ready")
+    missing = init_db(database_url, state_database_url or database_url, delius_username)
+    click.echo("service schema at head")
+    if missing:
+        for item in missing:
+            click.echo(str(item), err=True)
+        click.echo(f"Delius is not ready: {len(missing)} missing", err=True)
+        sys.exit(1)
+    click.echo("Delius verified")
+
+
+@main.group()
+def retention() -> None:
+    """Delete old outcomes and old resolved or discarded dead letters (run it from a cron job)."""
+
+
+@retention.command("purge")
+@click.option("--database-url", envvar="DATABASE_URL", required=True, help="Delius database (env DATABASE_URL).")
+@click.option("--state-database-url", envvar="STATE_DATABASE_URL", help=STATE_URL_HELP)
+@click.option("--days", envvar="RETENTION_DAYS", type=click.IntRange(min=1), default=90, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH_SIZE, show_default=True)
+@click.option("--dry-run", is_flag=True, help="Count what would be deleted; delete nothing.")
+def purge_command(
+    *, database_url: str, state_database_url: str | None, days: int, batch_size: int, dry_run: bool
+) -> None:
+    """Delete outcomes and closed dead letters older than --days (env RETENTION_DAYS); never pending or parked."""
+    engine = make_engine(state_database_url or database_url, pool_size=1)
+    try:
+        report = purge(engine, timedelta(days=days), batch_size=batch_size, dry_run=dry_run)
+    finally:
+        engine.dispose()
+    verb = "would delete" if report.dry_run else "deleted"
+    click.echo(
+        f"{verb} {report.outcomes} outcomes, {report.dead_letters} dead letters and {report.history} history rows"
+        f" older than {report.cutoff.isoformat(timespec='seconds')} ({report.batches} batches)"
+    )
 
 
 def _add_operations() -> None:

@@ -1,4 +1,7 @@
-"""Tables of the ``workforce_allocations`` schema: the event ledger, dead letters and their history."""
+"""Tables of the ``workforce_allocations`` schema: the event ledger, dead letters and their history.
+
+The schema is changed only by a migration (``allocations/state/migrations``); a test checks the two agree.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +39,7 @@ class LedgerRow(Base):
     __table_args__ = (
         Index("event_ledger_state_due_idx", "state", "due_at"),
         Index("event_ledger_crn_idx", "crn"),
+        Index("event_ledger_finished_idx", "finished_at"),  # retention
     )
 
     event_id: Mapped[str] = mapped_column(String(200), primary_key=True)

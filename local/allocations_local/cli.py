@@ -1,7 +1,7 @@
 """The local package's ``allocations`` commands, added through the ``allocations.cli`` entry-point group.
 
 ``run-local`` runs the whole stack; ``init-db`` gains ``--create-delius``, which creates the Delius tables and loads
-their reference data before the service's own schema is created as usual.
+their reference data before the service's own schema is migrated and Delius verified as usual.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from typing import Any
 
 import click
 
-from allocations.config import DEFAULT_DELIUS_USERNAME
 from allocations_local import delius_schema
 
 CREATE_DELIUS_HELP = "First create the Delius tables and load their reference data (local stack and tests only)."
@@ -39,33 +38,27 @@ def run_local(*, exit_after_demo: bool, flower_port: int, data_dir: str) -> None
 
 
 def with_create_delius(init_db: click.Command) -> click.Command:
-    """``init_db`` with ``--create-delius`` and ``--delius-username`` added; its own options and work unchanged.
+    """``init_db`` with ``--create-delius`` added; its own options and work unchanged.
 
     Args:
-        init_db: The production ``init-db`` command (it takes ``--database-url``, the Delius database).
+        init_db: The production ``init-db`` command (it takes ``--database-url``, the Delius database, and
+            ``--delius-username``).
 
     Returns:
         A command of the same name that, given ``--create-delius``, creates Delius before running ``init_db``.
     """
     create_option = click.Option(["--create-delius"], is_flag=True, help=CREATE_DELIUS_HELP)
-    username_option = click.Option(
-        ["--delius-username"],
-        envvar="DELIUS_USERNAME",
-        default=DEFAULT_DELIUS_USERNAME,
-        show_default=True,
-        help="The Delius user the service writes as (a reference row).",
-    )
 
-    def callback(*, create_delius: bool, delius_username: str, **options: Any) -> None:
+    def callback(*, create_delius: bool, **options: Any) -> None:
         if create_delius:
-            delius_schema.create_delius(options["database_url"], delius_username)
+            delius_schema.create_delius(options["database_url"], options["delius_username"])
             click.echo("Delius ready")
         click.get_current_context().invoke(init_db, **options)
 
     return click.Command(
         init_db.name,
         callback=callback,
-        params=[*init_db.params, create_option, username_option],
+        params=[*init_db.params, create_option],
         help=init_db.help,
         short_help=init_db.short_help,
     )

@@ -35,15 +35,20 @@ REFERENCE_TABLES = frozenset(
 
 
 def init_db_with_delius(database_url: str, state_database_url: str, delius_username: str) -> None:
-    """Create Delius (tables and reference data), then the service's own schema: ``init-db --create-delius``.
+    """Create Delius (tables and reference data), then do what ``init-db`` does: ``init-db --create-delius``.
 
     Args:
         database_url: The Delius database.
         state_database_url: The database for the service's own schema (often the same).
         delius_username: The Delius user the service writes as (its row is part of the reference data).
+
+    Raises:
+        RuntimeError: Delius still lacks something after its creation (the models and this loader disagree).
     """
     create_delius(database_url, delius_username)
-    init_db(state_database_url)
+    missing = init_db(database_url, state_database_url, delius_username)
+    if missing:
+        raise RuntimeError("; ".join(str(item) for item in missing))
 
 
 def create_delius(database_url: str, delius_username: str) -> None:

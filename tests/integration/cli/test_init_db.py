@@ -1,62 +1,102 @@
-"""``allocations init-db`` creates only the service's schema; the local package's ``--create-delius`` adds Delius."""
+"""``allocations init-db`` migrates only the service's schema and verifies Delius; ``--create-delius`` creates it."""
 
 import subprocess
 import sys
 
-import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, inspect, select
+from schema_snapshot import execute, service_tables, snapshot
 
-from allocations.database import make_engine
-from allocations.delius.models import User, metadata
+from allocations.delius.models import metadata
 from allocations.state.models import SCHEMA
 from allocations.state.models import metadata as state_metadata
-from allocations_local import services
 from tasks.cli import main
 
-pytestmark = pytest.mark.integration
+SERVICE_TABLES = {f"{SCHEMA}.{name}" for name in ("alembic_version", *(t.name for t in state_metadata.sorted_tables))}
 
 
-@pytest.fixture
-def fresh_database_url(postgres_server_url):
-    url = services.create_database(postgres_server_url, services.unique_name("allocations_init_db"))
-    yield url
-    services.drop_database(url)
+def init_db(url, *options):
+    return CliRunner().invoke(main, ["init-db", "--database-url", url, *options])
 
 
-def tables(url):
-    """The default schema's tables, the service schema's tables, and how many Delius users there are."""
-    engine = make_engine(url, pool_size=1)
-    try:
-        with engine.connect() as connection:
-            found = inspect(connection)
-            delius, state = set(found.get_table_names()), set(found.get_table_names(schema=SCHEMA))
-            users = connection.execute(select(func.count()).select_from(User)).scalar_one() if delius else 0
-            return delius, state, users
-    finally:
-        engine.dispose()
+def test_create_delius_creates_delius_with_its_reference_data_then_migrates_and_verifies(fresh_database_url):
+    result = init_db(fresh_database_url, "--create-delius", "--delius-username", "Tester")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["Delius ready", "service schema at head", "Delius verified"]
+    after = snapshot(fresh_database_url)
+    assert {name for name in after["tables"] if name.startswith("public.")} == {f"public.{t}" for t in metadata.tables}
+    assert service_tables(after) == SERVICE_TABLES
+    assert after["rows"]["user_"] == 1
 
 
-def test_create_delius_creates_delius_with_its_reference_data_then_the_service_schema(fresh_database_url):
-    result = CliRunner().invoke(
-        main, ["init-db", "--create-delius", "--database-url", fresh_database_url, "--delius-username", "Tester"]
+def test_on_a_database_with_delius_init_db_creates_only_the_service_schema(delius_only_url):
+    before = snapshot(delius_only_url)
+
+    result = init_db(delius_only_url)
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["service schema at head", "Delius verified"]
+    after = snapshot(delius_only_url)
+    assert service_tables(before) == set()
+    assert set(after["tables"]) - set(before["tables"]) == SERVICE_TABLES
+    assert {name: columns for name, columns in after["tables"].items() if name not in SERVICE_TABLES} == before[
+        "tables"
+    ]
+    assert after["rows"] == before["rows"]
+
+
+def test_init_db_is_harmless_to_repeat(delius_only_url):
+    assert init_db(delius_only_url).exit_code == 0
+    first = snapshot(delius_only_url)
+
+    result = init_db(delius_only_url)
+
+    assert result.exit_code == 0, result.output
+    assert snapshot(delius_only_url) == first
+
+
+def test_a_missing_delius_column_fails_naming_it_and_is_not_put_back(delius_only_url):
+    execute(delius_only_url, "ALTER TABLE contact DROP COLUMN sensitive")
+
+    result = init_db(delius_only_url)
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ["missing column: contact.sensitive", "Delius is not ready: 1 missing"]
+    assert "sensitive" not in snapshot(delius_only_url)["tables"]["public.contact"]
+
+
+def test_missing_reference_data_a_missing_table_and_sequence_are_each_named(delius_only_url):
+    execute(
+        delius_only_url,
+        "DELETE FROM r_contact_type WHERE code = 'ETOM'",
+        "DELETE FROM user_",
+        "DELETE FROM r_standard_reference_list WHERE code_value = 'PN'",
+        "DROP TABLE iaps_event",
+        "DROP SEQUENCE contact_id_seq CASCADE",
     )
 
-    assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["Delius ready", "schemas ready"]
-    delius, state, users = tables(fresh_database_url)
-    assert delius == set(metadata.tables)
-    assert state == {table.name for table in state_metadata.tables.values()}
-    assert users == 1
+    result = init_db(delius_only_url, "--delius-username", "SomeoneElse")
+
+    assert result.exit_code == 1
+    assert sorted(result.stderr.splitlines()) == [
+        "Delius is not ready: 5 missing",
+        "missing reference data: TRANSFER STATUS PN",
+        "missing reference data: r_contact_type ETOM",
+        "missing reference data: user_ SomeoneElse",
+        "missing sequence: contact_id_seq",
+        "missing table: iaps_event",
+    ]
 
 
-def test_plain_init_db_creates_only_the_service_schema(fresh_database_url):
-    result = CliRunner().invoke(main, ["init-db", "--database-url", fresh_database_url])
+def test_on_an_empty_database_init_db_creates_no_delius_table_and_fails_listing_them(fresh_database_url):
+    result = init_db(fresh_database_url)
 
-    assert result.exit_code == 0, result.output
-    delius, state, _ = tables(fresh_database_url)
-    assert delius == set()
-    assert state == {table.name for table in state_metadata.tables.values()}
+    assert result.exit_code == 1
+    missing_tables = {line for line in result.stderr.splitlines() if line.startswith("missing table: ")}
+    assert missing_tables == {f"missing table: {name}" for name in metadata.tables}
+    after = snapshot(fresh_database_url)
+    assert set(after["tables"]) == SERVICE_TABLES
+    assert after["rows"] == {}
 
 
 def production_cli(*args):
@@ -76,5 +116,6 @@ def test_create_delius_and_run_local_are_offered_only_with_the_local_package_ins
 
     production_init_db = production_cli("init-db", "--help")
     assert "--database-url" in production_init_db
+    assert "--delius-username" in production_init_db
     assert "--create-delius" not in production_init_db
     assert "run-local" not in production_cli("--help")

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, event, text
 
 from allocations.state.operator_view import OperatorView
 from allocations.state.records import DeadLetterFilter
-from allocations.state.schema import create_state_schema
+from allocations.state.schema import upgrade_state_schema
 
 if TYPE_CHECKING:
     from allocations.events import ReceivedEvent
@@ -164,10 +164,10 @@ def test_list_is_newest_first_with_filters_and_paging(view: OperatorView, park, 
     assert view.list_dead_letters(DeadLetterFilter(event_type="event.manager.allocated")).total == 0
 
 
-def test_state_schema_creation_is_harmless_to_repeat(view: OperatorView, park, received_event, engine: Engine):
+def test_state_schema_upgrade_is_harmless_to_repeat(view: OperatorView, park, received_event, engine: Engine):
     park(received_event("s-1"))
 
-    create_state_schema(engine)
-    create_state_schema(engine)
+    upgrade_state_schema(engine)
+    upgrade_state_schema(engine)
 
     assert view.list_dead_letters().total == 1
