@@ -50,6 +50,17 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Health:
+    """The worker's probe and metrics endpoint, and when its consumers count as stalled (seconds)."""
+
+    port: int = 8080  # HEALTH_PORT; 0 serves nothing
+    host: str = "0.0.0.0"  # noqa: S104 - a pod's probes and Prometheus reach it from outside the container
+    ingest_stall_after: float = 120.0
+    consumer_stall_after: float = 60.0
+    check_timeout: float = 2.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the service reads from its environment."""
 
@@ -69,6 +80,7 @@ class Settings:
     retry: RetryBudget
     limits: Limits = Limits()
     log_format: str = "text"
+    health: Health = Health()
 
     def __repr__(self) -> str:
         """Every field, with the client secret and any password inside a URL masked: safe to log."""
@@ -129,6 +141,13 @@ def load_settings() -> Settings:
             lock_timeout=env.float("DB_LOCK_TIMEOUT", Limits.lock_timeout, validate=_positive),
         ),
         log_format=(env.str("LOG_FORMAT", "text", validate=_log_format) or "text").strip().lower(),
+        health=Health(
+            port=env.int("HEALTH_PORT", Health.port, validate=_port),
+            host=env.str("HEALTH_HOST", Health.host),
+            ingest_stall_after=env.float("INGEST_STALL_AFTER", Health.ingest_stall_after, validate=_positive),
+            consumer_stall_after=env.float("CONSUMER_STALL_AFTER", Health.consumer_stall_after, validate=_positive),
+            check_timeout=env.float("HEALTH_CHECK_TIMEOUT", Health.check_timeout, validate=_positive),
+        ),
     )
     try:
         env.seal()
@@ -157,6 +176,11 @@ def _url_prefixes(values: list[str]) -> None:
 def _log_format(value: str) -> None:
     if value.strip().lower() not in LOG_FORMATS:
         raise ValidationError(f"Must be one of: {', '.join(LOG_FORMATS)}.")
+
+
+def _port(value: int) -> None:
+    if not 0 <= value <= 65535:  # noqa: PLR2004 - the TCP port range
+        raise ValidationError("Must be a TCP port (1 to 65535), or 0 for none.")
 
 
 def _positive(value: float) -> None:

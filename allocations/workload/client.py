@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import requests
 from oauthlib.oauth2.rfc6749.tokens import prepare_bearer_headers  # type: ignore[import-untyped]
+from prometheus_client import Counter, Histogram
 
 from allocations.errors import InvalidMessage, WorkloadUnavailable
 from allocations.workload.allowed_urls import check_allowed, parse_prefixes
@@ -22,6 +23,23 @@ if TYPE_CHECKING:
 
 # A detail is a few hundred bytes; anything near this is not a detail, and must not cost a worker its memory.
 MAX_DETAIL_BYTES = 1024 * 1024
+
+# Labelled, so that a prefork worker's children write them where its main process merges them (tasks/metrics.py).
+REQUEST_SECONDS = Histogram(
+    "allocations_workload_request_duration_seconds",
+    "Workload detail GETs: time to the response headers, by status (or timeout, unreachable, invalid-url).",
+    ["status"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+REQUEST_ERRORS = Counter(
+    "allocations_workload_request_errors", "Workload detail calls that failed, by status or failure.", ["status"]
+)
+
+
+def _observe(status: str, started: float) -> None:
+    REQUEST_SECONDS.labels(status=status).observe(time.perf_counter() - started)
+    if not status.startswith(("2", "3")):
+        REQUEST_ERRORS.labels(status=status).inc()
 
 
 class WorkloadClient:
@@ -113,9 +131,16 @@ class WorkloadClient:
 
     def _get(self, url: str, token: str) -> requests.Response:
         headers: dict[str, str] = prepare_bearer_headers(token, {"Accept": "application/json"})
+        started = time.perf_counter()
         try:
-            return self._session.get(url, headers=headers, timeout=self._timeout, allow_redirects=False, stream=True)
+            response = self._session.get(
+                url, headers=headers, timeout=self._timeout, allow_redirects=False, stream=True
+            )
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema):
+            _observe("invalid-url", started)
             raise InvalidMessage(f"detailUrl is not a usable URL: {url}", url=url) from None
         except requests.RequestException as error:
+            _observe("timeout" if isinstance(error, requests.Timeout) else "unreachable", started)
             raise WorkloadUnavailable(f"Workload unreachable at {url}: {error}", url=url) from None
+        _observe(str(response.status_code), started)
+        return response
