@@ -28,7 +28,13 @@ DELIUS_USERNAME = DEFAULT_DELIUS_USERNAME
 CASE_TABLES = sorted(set(metadata.tables) - REFERENCE_TABLES)
 TESTS = Path(__file__).resolve().parent
 # Each folder's tests carry its marker, so ``-m integration`` or ``-m "not faults"`` selects by folder.
-FOLDER_MARKERS = {"integration": "integration", "e2e": "e2e", "browser": "browser", "faults": "faults"}
+FOLDER_MARKERS = {
+    "integration": "integration",
+    "e2e": "e2e",
+    "browser": "browser",
+    "faults": "faults",
+    "benchmarks": "benchmark",
+}
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest's own hook deselects by ``-m``

@@ -1,0 +1,1 @@
+"""The pipeline benchmark (``python -m benchmarks.pipeline``) and its parts."""
