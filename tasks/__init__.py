@@ -4,6 +4,7 @@ import click
 
 import tasks.logging_setup  # noqa: F401 - connects LOG_FORMAT=json to Celery's logging signals
 from tasks.app import app
+from tasks.health import EventLoopHeartbeat, HealthEndpoint
 from tasks.ingest import SqsIngest
 from tasks.reconciler import Reconciler
 from tasks.startup import TimeLimitsCheck
@@ -27,5 +28,7 @@ app.user_options["worker"].add(
 app.steps["worker"].add(TimeLimitsCheck)
 app.steps["worker"].add(SqsIngest)
 app.steps["worker"].add(Reconciler)
+app.steps["worker"].add(HealthEndpoint)  # HEALTH_PORT: probes and /metrics
+app.steps["consumer"].add(EventLoopHeartbeat)
 
 __all__ = ["app"]

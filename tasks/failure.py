@@ -40,6 +40,7 @@ from allocations.outcome import Outcome, OutcomeKind
 from allocations.sqs import queue_url, send_event, sqs_client
 from allocations.state.ledger import Attempt
 from allocations.state.recording import Failure
+from tasks import metrics
 from tasks.runtime import runtime
 
 if TYPE_CHECKING:
@@ -112,7 +113,8 @@ def protected(
     Returns the step's value, or the final outcome ``conclude`` recorded instead (``ignored``, ``already-final``).
     """
     handling = Handling.start(task, ReceivedEvent.from_task_arg(event_arg), started_at, earlier_attempts)
-    with event_context(handling.received.event_id):  # every line of the attempt names its event
+    # Every line of the attempt names its event; its run time is observed however it ends.
+    with event_context(handling.received.event_id), metrics.attempt(task.name):
         try:
             return step(handling)
         except (Retry, Reject, Ignore):
@@ -151,6 +153,7 @@ def finish(handling: Handling, outcome: Outcome, *, recorded: bool) -> str:
         already_final(handling)
         return ALREADY_FINAL
     log_outcome(outcome.kind.value, handling.fields(), reason=outcome.reason, **outcome.properties)
+    metrics.committed(handling.received.event_type, outcome.kind.value, handling.received.payload)
     return outcome.kind.value
 
 
@@ -178,6 +181,7 @@ def handle_failure(handling: Handling, error: Exception) -> NoReturn:
 def _retry(handling: Handling, error: Exception, delay: float) -> NoReturn:
     state = runtime().state
     log_outcome("retrying", handling.fields(), error=describe(error), countdown=round(delay, 3))
+    metrics.retry(handling.received.event_type, error_class(error))
     try:
         state.postpone(handling.received.event_id, delay)
     except Exception:
@@ -220,6 +224,7 @@ def _to_sqs_dlq(handling: Handling, route_error: Exception) -> None:
 def log_outcome(outcome: str, fields: dict[str, Any], **extra: Any) -> None:
     """One structured line per outcome, retry or dead letter."""
     items = {"outcome": outcome, **fields, **{k: v for k, v in extra.items() if v is not None}}
+    metrics.outcome(outcome, fields.get("event_type"))
     level = logging.WARNING if outcome in {"retrying", OutcomeKind.DEAD_LETTERED.value} else logging.INFO
     log.log(level, " ".join(f"{key}={value!r}" for key, value in items.items()), extra={"allocation": items})
 

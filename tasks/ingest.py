@@ -29,6 +29,7 @@ from allocations.outcome import Outcome
 from allocations.sqs import QueueMisconfigured, queue_name, queue_url, require_redrive_policy, sqs_client
 from allocations.sqs_body import MalformedMessage, parse_sqs_body
 from tasks.dispatch import dispatch, task_name
+from tasks.heartbeat import INGEST as HEARTBEAT
 from tasks.runtime import runtime
 from tasks.sqs_transport import RawBodyTransport
 
@@ -96,6 +97,7 @@ class IngestLoop:
         """Consume until stopped; after an error (SQS unreachable, a botocore error) wait and reconnect."""
         failures = 0
         while not self.stopping.is_set():
+            HEARTBEAT.beat()
             try:
                 self.consume()
                 failures = 0
@@ -103,6 +105,7 @@ class IngestLoop:
                 failures += 1
                 delay = min(MAX_RECONNECT_DELAY, 0.5 * 2**failures)
                 log.warning("SQS ingest interrupted; reconnecting in %.1f s", delay, exc_info=True)
+                HEARTBEAT.beat(pause=delay)  # waiting on purpose: alive (readiness reports SQS)
                 self.stopping.wait(delay)
 
     def consume(self) -> None:
@@ -111,6 +114,7 @@ class IngestLoop:
             queue = Queue(queue_name(self.url), no_declare=True)
             with Consumer(connection.default_channel, [queue], on_message=on_message, prefetch_count=PREFETCH):
                 while not self.stopping.is_set():
+                    HEARTBEAT.beat()  # the liveness probe fails when receive calls stop (INGEST_STALL_AFTER)
                     with contextlib.suppress(TimeoutError, socket.timeout):
                         connection.drain_events(timeout=WAIT_TIME_SECONDS + 1)
 

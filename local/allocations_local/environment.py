@@ -39,6 +39,8 @@ def service_environment(stack: LocalStack, **overrides: str) -> dict[str, str]:
         "OAUTH_CLIENT_SECRET": LOCAL_CLIENT_SECRET,
         "DELIUS_USERNAME": "HMPPSAllocations",
         "FLOWER_UNAUTHENTICATED_API": "true",
+        # No health endpoint unless asked for: several local workers share one host (production's default is 8080).
+        "HEALTH_PORT": "0",
     }
     environment.update(overrides)
     return environment
