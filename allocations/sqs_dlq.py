@@ -1,7 +1,9 @@
-"""The SQS DLQ of poison messages (never became tasks): its depth, a non-consuming peek, and redrive.
+"""The SQS DLQ of poison messages (never became tasks): its depth, a non-consuming peek, redrive and its moves.
 
-Redrive uses StartMessageMoveTask where the endpoint supports it, else receive-send-delete; both are safe to repeat
-(a message sent but not yet deleted is delivered twice at worst, and the event id makes the second a duplicate).
+"Move all" uses StartMessageMoveTask where the endpoint supports it (a move that runs in SQS, listed by
+ListMessageMoveTasks and cancelled by CancelMessageMoveTask), else receive-send-delete. "Move at most N" always uses
+receive-send-delete: a move task has a rate but no count. Both are safe to repeat (a message sent but not yet deleted
+is delivered twice at worst, and the event id makes the second a duplicate).
 """
 
 from __future__ import annotations
@@ -9,18 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
-from allocations.errors import InvalidMessage
+from allocations.printable import printable, printable_text
 from allocations.sqs import queue_url
 from allocations.sqs_body import parse_sqs_body
+from allocations.sqs_moves import MoveTask, MoveTasks, MoveTasksUnsupported
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
-# What endpoints without StartMessageMoveTask answer (moto: a bare 500).
-_UNSUPPORTED = {"UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation", "InvalidAction", "500", "501"}
+__all__ = ["DlqDepth", "MoveTask", "MoveTasksUnsupported", "PeekedMessage", "RedriveResult", "SqsDlq"]
+
 _BATCH = 10
+_IN_FLIGHT_WHILE_MOVING = 60  # seconds a received message stays hidden between its send and its delete
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,10 @@ class DlqDepth:
 
 @dataclass(frozen=True)
 class PeekedMessage:
-    """A DLQ message as it is, with the event id and type when the body can be read."""
+    """A DLQ message as it can be shown, with the event id and type when the body can be read.
+
+    ``body`` is escaped and cut (``allocations.printable``); ``body_size`` is the original's size in bytes.
+    """
 
     message_id: str
     body: str
@@ -43,15 +48,22 @@ class PeekedMessage:
     event_id: str | None
     event_type: str | None
     problem: str | None
+    body_size: int = 0
+    body_escaped: bool = False
+    body_truncated: bool = False
 
 
 @dataclass(frozen=True)
 class RedriveResult:
-    """How messages were moved back: ``move-task`` (asynchronous, with its handle) or ``receive-send-delete``."""
+    """How messages were moved back: ``move-task`` (asynchronous, with its handle) or ``receive-send-delete``.
+
+    ``requested`` is the "at most" asked for (None: all); ``moved`` is None for a move task, which reports later.
+    """
 
     method: str
     moved: int | None
     task_handle: str | None = None
+    requested: int | None = None
 
 
 class SqsDlq:
@@ -61,6 +73,7 @@ class SqsDlq:
         self.client = client
         self.queue = queue
         self.dlq = dlq
+        self.move_tasks = MoveTasks(client)
 
     def depth(self) -> DlqDepth:
         """Visible and in-flight message counts."""
@@ -80,34 +93,46 @@ class SqsDlq:
             fresh = [m for m in batch if m["MessageId"] not in seen]
             if not fresh:
                 break
-            for message in fresh:
+            for message in fresh[: max_messages - len(seen)]:
                 seen[message["MessageId"]] = _peeked(message)
             if len(seen) >= max_messages:
                 break
         return list(seen.values())
 
     def redrive(self, max_messages: int | None = None) -> RedriveResult:
-        """Move DLQ messages back to the events queue (all, or at most ``max_messages``)."""
+        """Move DLQ messages back to the events queue: all, or at most ``max_messages`` (never more)."""
+        if max_messages is not None and max_messages < 1:
+            raise ValueError("max_messages must be a positive number")
         source, destination = queue_url(self.client, self.dlq), queue_url(self.client, self.queue)
-        try:
-            options: dict[str, Any] = {"MaxNumberOfMessagesPerSecond": 50} if max_messages else {}
-            handle = self.client.start_message_move_task(
-                SourceArn=self._arn(source), DestinationArn=self._arn(destination), **options
-            )["TaskHandle"]
-            return RedriveResult("move-task", None, handle)
-        except ClientError as error:
-            if str(error.response.get("Error", {}).get("Code")) not in _UNSUPPORTED:
-                raise
-        return RedriveResult("receive-send-delete", self._move_by_hand(source, destination, max_messages))
+        if max_messages is None:
+            try:
+                handle = self.move_tasks.start(self._arn(source), self._arn(destination))
+                return RedriveResult("move-task", None, handle)
+            except MoveTasksUnsupported:
+                pass
+            # Bounded by what waits now: a message that comes back while the move runs waits for the next one.
+            max_messages = self.depth().visible
+            moved = self._move_by_hand(source, destination, max_messages)
+            return RedriveResult("receive-send-delete", moved)
+        moved = self._move_by_hand(source, destination, max_messages)
+        return RedriveResult("receive-send-delete", moved, requested=max_messages)
 
-    def _move_by_hand(self, source: str, destination: str, max_messages: int | None) -> int:
+    def moves(self) -> list[MoveTask]:
+        """The DLQ's recent move tasks, newest first (MoveTasksUnsupported where the endpoint has none)."""
+        return self.move_tasks.list(self._arn(queue_url(self.client, self.dlq)))
+
+    def cancel_move(self, task_handle: str) -> int:
+        """Cancel a running move task; how many messages it had moved (MoveTasksUnsupported where it cannot)."""
+        return self.move_tasks.cancel(task_handle)
+
+    def _move_by_hand(self, source: str, destination: str, max_messages: int) -> int:
         moved = 0
-        while max_messages is None or moved < max_messages:
-            wanted = _BATCH if max_messages is None else min(_BATCH, max_messages - moved)
-            batch = self._receive(source, wanted, visibility_timeout=60)
+        while moved < max_messages:
+            wanted = min(_BATCH, max_messages - moved)
+            batch = self._receive(source, wanted, visibility_timeout=_IN_FLIGHT_WHILE_MOVING)
             if not batch:
                 break
-            for message in batch:
+            for message in batch[:wanted]:
                 attributes = message.get("MessageAttributes")
                 self.client.send_message(
                     QueueUrl=destination,
@@ -116,6 +141,10 @@ class SqsDlq:
                 )
                 self.client.delete_message(QueueUrl=source, ReceiptHandle=message["ReceiptHandle"])
                 moved += 1
+            for message in batch[wanted:]:  # never more than asked for, even from an endpoint that over-delivers
+                self.client.change_message_visibility(
+                    QueueUrl=source, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                )
         return moved
 
     def _receive(self, url: str, count: int, visibility_timeout: int) -> list[Any]:
@@ -136,18 +165,31 @@ class SqsDlq:
 
 def _peeked(message: Any) -> PeekedMessage:
     attributes = message.get("Attributes", {})
+    raw = message.get("Body")
+    body = raw if isinstance(raw, str) else repr(raw)
     event_id = event_type = problem = None
     try:
-        received = parse_sqs_body(message["Body"], message.get("MessageAttributes"))
-        event_id, event_type = received.event_id, received.event_type
-    except InvalidMessage as error:
-        problem = str(error)
+        received = parse_sqs_body(body, message.get("MessageAttributes"))
+        event_id, event_type = printable_text(received.event_id, 200), printable_text(received.event_type, 200)
+    except Exception as error:  # noqa: BLE001 - a peek shows why a body cannot be read, whatever the reason
+        problem = printable_text(str(error), 500)
+    shown = printable(body)
     return PeekedMessage(
-        message_id=message["MessageId"],
-        body=message["Body"],
-        receive_count=int(attributes.get("ApproximateReceiveCount", 0)),
+        message_id=printable_text(str(message.get("MessageId", "")), 200),
+        body=shown.text,
+        receive_count=_whole(attributes.get("ApproximateReceiveCount")),
         sent_at=attributes.get("SentTimestamp"),
         event_id=event_id,
         event_type=event_type,
         problem=problem,
+        body_size=shown.size,
+        body_escaped=shown.escaped,
+        body_truncated=shown.truncated,
     )
+
+
+def _whole(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0

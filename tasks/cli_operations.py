@@ -1,4 +1,4 @@
-"""Operators' commands: ``allocations dead-letters …``, ``allocations outcomes …``, ``allocations sqs-dlq …``.
+"""Operators' commands: ``allocations dead-letters …``, ``allocations outcomes …`` (``sqs-dlq``: ``cli_sqs_dlq``).
 
 The same operations as the Flower dashboard (``tasks.operations``), straight against the state database, the Celery
 broker and SQS. Text for people by default, the API's JSON with ``--json``.
@@ -6,7 +6,9 @@ broker and SQS. Text for people by default, the API's JSON with ``--json``.
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -22,8 +24,18 @@ if TYPE_CHECKING:
 _STATUS = click.Choice([s.value for s in DeadLetterStatus])
 _EVENT_TYPE = click.Choice([t.value for t in EventType])
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-# Who acts, in a dead letter's history.
-CLI_ACTOR = "cli"
+
+
+def os_user() -> str:
+    """The OS user running the command: who acts, in a dead letter's history."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment and none in the password database
+        return f"uid {os.getuid()}"
+
+
+# Who acts, in a dead letter's history: the OS user running the command.
+CLI_ACTOR = os_user()
 
 
 def _operations(ctx: click.Context) -> Operations:
@@ -195,40 +207,3 @@ def outcomes(ctx: click.Context, event_id_or_crn: str, *, as_json: bool) -> None
         )
     if not found:
         click.echo(f"no outcome recorded for {event_id_or_crn}")
-
-
-@click.group("sqs-dlq")
-def sqs_dlq() -> None:
-    """The SQS DLQ of poison messages: peek, redrive."""
-
-
-@sqs_dlq.command("peek")
-@click.option("--max", "max_messages", default=10, show_default=True, help="How many messages to show.")
-@_JSON
-@click.pass_context
-def peek_command(ctx: click.Context, max_messages: int, *, as_json: bool) -> None:
-    """Depth and the first messages, left on the queue."""
-    peek = _operations(ctx).peek_dlq(max_messages)
-    if as_json:
-        _echo_json(peek)
-        return
-    depth = peek.depth
-    click.echo(f"{depth.queue_url}: {depth.visible} waiting, {depth.in_flight} in flight")
-    for m in peek.messages:
-        about = f"{m.event_type} {m.event_id}" if m.event_id else f"unreadable: {m.problem}"
-        click.echo(f"  {m.message_id}  receives={m.receive_count}  {about}")
-
-
-@sqs_dlq.command("redrive")
-@click.option("--max", "max_messages", type=int, help="Move at most this many (default: all).")
-@_JSON
-@click.pass_context
-def redrive_command(ctx: click.Context, max_messages: int | None, *, as_json: bool) -> None:
-    """Move the DLQ's messages back to the events queue."""
-    result = _operations(ctx).redrive_dlq(max_messages)
-    if as_json:
-        _echo_json({"result": result})
-    elif result.method == "move-task":
-        click.echo(f"move task started: {result.task_handle}")
-    else:
-        click.echo(f"moved {result.moved} message(s) back to the events queue")

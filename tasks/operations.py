@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from allocations.database import make_engine
 from allocations.sqs import sqs_client
-from allocations.sqs_dlq import DlqDepth, PeekedMessage, RedriveResult, SqsDlq
+from allocations.sqs_dlq import DlqDepth, MoveTask, MoveTasksUnsupported, PeekedMessage, RedriveResult, SqsDlq
 from allocations.state.operator_view import DEFAULT_PAGE, OperatorView, Targets
 
 if TYPE_CHECKING:
@@ -40,10 +40,11 @@ class DeadLetterDetail:
 
 @dataclass(frozen=True)
 class DlqPeek:
-    """The SQS DLQ's depth and its first messages, left on the queue."""
+    """The SQS DLQ's depth, its first messages (left on the queue) and its move tasks (None: the endpoint has none)."""
 
     depth: DlqDepth
     messages: list[PeekedMessage]
+    moves: list[MoveTask] | None = None
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,19 @@ class Operations:
         return self.dlq.peek(max_messages)
 
     def peek_dlq(self, max_messages: int) -> DlqPeek:
-        """The SQS DLQ's status, then its first messages."""
-        return DlqPeek(self.dlq_status(), self.dlq_messages(max_messages))
+        """The SQS DLQ's status, then its first messages and its move tasks."""
+        return DlqPeek(self.dlq_status(), self.dlq_messages(max_messages), self.dlq_moves())
+
+    def dlq_moves(self) -> list[MoveTask] | None:
+        """The SQS DLQ's recent move tasks, newest first; None where the endpoint has no move tasks."""
+        try:
+            return self.dlq.moves()
+        except MoveTasksUnsupported:
+            return None
+
+    def cancel_dlq_move(self, task_handle: str) -> int:
+        """Cancel a running move task (``MoveTasksUnsupported`` where the endpoint has none); messages it moved."""
+        return self.dlq.cancel_move(task_handle)
 
     def redrive_dlq(self, max_messages: int | None = None) -> RedriveResult:
         """Move the SQS DLQ's messages (all, or at most ``max_messages``) back to the events queue."""

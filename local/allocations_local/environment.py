@@ -41,6 +41,8 @@ def service_environment(stack: LocalStack, **overrides: str) -> dict[str, str]:
         "FLOWER_UNAUTHENTICATED_API": "true",
         # No health endpoint unless asked for: several local workers share one host (production's default is 8080).
         "HEALTH_PORT": "0",
+        # Local only: the local Flower has no authentication, and its dashboard's actions are anyone's.
+        "DASHBOARD_ALLOW_ANONYMOUS_ACTIONS": "true",
     }
     environment.update(overrides)
     return environment

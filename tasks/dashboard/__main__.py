@@ -2,8 +2,10 @@
 
 Every Flower option works as usual (``--port``, ``--address``, ``--basic_auth``, ``--auth`` with OAuth,
 ``--read_only``, ``--url_prefix`` … or their ``FLOWER_*`` variables). The dashboard reads the service settings
-(``allocations.config``) for the state database and the SQS queues. ``DASHBOARD_CELERY_APP`` names another Celery
-app (``module:attribute``), for tests.
+(``allocations.config``) for the state database and the SQS queues, and who may act (``tasks.dashboard.access``):
+``DASHBOARD_OPERATORS`` (user names or e-mail addresses; everyone else authenticated is a viewer) and, on the local
+stack only, ``DASHBOARD_ALLOW_ANONYMOUS_ACTIONS=true``. ``DASHBOARD_CELERY_APP`` names another Celery app
+(``module:attribute``), for tests.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from flower.app import Flower
 from allocations.config import load_settings
 from tasks.dashboard.mount import mount
 from tasks.operations import Operations
+from tasks.recovery import RecoveryRunner
 
 CELERY_APP = "tasks.app:app"
 
@@ -28,7 +31,10 @@ class DashboardFlower(Flower):  # type: ignore[misc]  # Flower is untyped
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        mount(self, Operations.from_settings(load_settings()))
+        operations = Operations.from_settings(load_settings())
+        mount(self, operations)
+        # This process runs the recovery jobs (background re-enqueues at a set rate): tasks/recovery.py says why.
+        RecoveryRunner(operations.state.engine, operations.dispatch, requeue_lease=operations.state.lease).start()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,10 +13,9 @@ import tornado.web
 from flower.api import BaseApiHandler
 
 from allocations.state.records import DeadLetterFilter
-from tasks.dashboard.base import PAGE_SIZE, DashboardHandler
+from tasks.dashboard.base import PAGE_SIZE, DashboardHandler, requires_operator
+from tasks.feedback import action_summary
 from tasks.operations import to_json
-
-MAX_PEEK = 100
 
 
 class ApiHandler(DashboardHandler, BaseApiHandler):  # type: ignore[misc]  # Flower is untyped
@@ -85,27 +84,30 @@ class ShowDeadLetter(ApiHandler):
 class RequeueDeadLetters(ApiHandler):
     """POST ``{"ids": [...]}`` or ``{"filter": {...}}``: re-enqueue; each row is dispatched at most once."""
 
-    @tornado.web.authenticated
+    @requires_operator
     async def post(self) -> None:
         """Re-enqueue."""
-        self.refuse_if_read_only()
         results = await self.blocking(self.operations.requeue, self.targets(self.body()), actor=self.actor)
-        self.reply({"results": [{**to_json(r), "task_url": self.task_url(r.task_id)} for r in results]})
+        self.reply(
+            {
+                "results": [{**to_json(r), "task_url": self.task_url(r.task_id)} for r in results],
+                "message": action_summary(results, "Re-enqueued"),
+            }
+        )
 
 
 class DiscardDeadLetters(ApiHandler):
     """POST ``{"ids": [...], "reason": "..."}`` (or ``filter``): discard with a reason."""
 
-    @tornado.web.authenticated
+    @requires_operator
     async def post(self) -> None:
         """Discard."""
-        self.refuse_if_read_only()
         document = self.body()
         reason = str(document.get("reason") or "").strip()
         if not reason:
             raise tornado.web.HTTPError(400, "A reason is required to discard")
         results = await self.blocking(self.operations.discard, self.targets(document), reason, actor=self.actor)
-        self.reply({"results": results})
+        self.reply({"results": results, "message": action_summary(results, "Discarded")})
 
 
 class Outcomes(ApiHandler):
@@ -116,26 +118,3 @@ class Outcomes(ApiHandler):
         """Look up."""
         outcomes = await self.blocking(self.operations.outcomes, key)
         self.reply({"outcomes": [{**to_json(o), "task_url": self.task_url(o.task_id)} for o in outcomes]})
-
-
-class SqsDlqPeek(ApiHandler):
-    """GET: the SQS DLQ's depth and its first ``max`` messages (left on the queue)."""
-
-    @tornado.web.authenticated
-    async def get(self) -> None:
-        """Peek."""
-        self.reply(await self.blocking(self.operations.peek_dlq, min(self.number("max", 10), MAX_PEEK)))
-
-
-class SqsDlqRedrive(ApiHandler):
-    """POST ``{"max": n}`` (optional): move messages back to the events queue."""
-
-    @tornado.web.authenticated
-    async def post(self) -> None:
-        """Redrive."""
-        self.refuse_if_read_only()
-        limit = self.body().get("max")
-        if limit is not None and (not isinstance(limit, int) or limit < 1):
-            raise tornado.web.HTTPError(400, "max must be a positive integer")
-        result = await self.blocking(self.operations.redrive_dlq, limit)
-        self.reply({"result": result})

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 from urllib.parse import urlencode
 
 import tornado.web
 
 from allocations.event_types import EventType
 from allocations.state.records import ActionResult, DeadLetterFilter, DeadLetterStatus
-from tasks.dashboard.base import PAGE_SIZE, DashboardHandler
+from tasks.dashboard.base import PAGE_SIZE, DashboardHandler, requires_operator
+from tasks.feedback import action_summary
 from tasks.operations import when
-
-PEEK_SIZE = 10
 
 
 class DeadLettersPage(DashboardHandler):
@@ -75,11 +73,7 @@ class _DeadLetterAction(DashboardHandler):
         return ids
 
     def back(self, results: list[ActionResult], verb: str) -> None:
-        done = sum(r.done for r in results)
-        skipped = [f"{r.id} ({r.message})" for r in results if not r.done]
-        notice = f"{verb} {done} of {len(results)}" + (
-            f"; not {verb.lower()}: {', '.join(skipped[:20])}" if skipped else ""
-        )
+        notice = action_summary(results, verb)
         back_to = self.text("back")
         if back_to.isdigit():
             self.redirect(self.reverse_url("dead-letter", back_to) + "?" + urlencode({"notice": notice}), status=303)
@@ -91,10 +85,9 @@ class _DeadLetterAction(DashboardHandler):
 class RequeueAction(_DeadLetterAction):
     """Re-enqueue one, the selected, or all matching dead letters."""
 
-    @tornado.web.authenticated
+    @requires_operator
     async def post(self) -> None:
         """Claim and re-dispatch, then show what happened."""
-        self.refuse_if_read_only()
         results = await self.blocking(self.operations.requeue, self.targets(), actor=self.actor)
         self.back(results, "Re-enqueued")
 
@@ -102,10 +95,9 @@ class RequeueAction(_DeadLetterAction):
 class DiscardAction(_DeadLetterAction):
     """Discard the selected dead letters with a reason."""
 
-    @tornado.web.authenticated
+    @requires_operator
     async def post(self) -> None:
         """Set them aside, then show what happened."""
-        self.refuse_if_read_only()
         reason = self.text("reason")
         if not reason:
             raise tornado.web.HTTPError(400, "A reason is required to discard")
@@ -122,47 +114,6 @@ class OutcomesPage(DashboardHandler):
         key = self.text("q")
         outcomes = await self.blocking(self.operations.outcomes, key) if key else []
         self.render("outcomes.html", active_tab="outcomes", key=key, outcomes=outcomes, when=when)
-
-
-class SqsDlqPage(DashboardHandler):
-    """Depth and a peek at the SQS DLQ, and the redrive button."""
-
-    @tornado.web.authenticated
-    async def get(self) -> None:
-        """Render depth and the first messages (not consumed)."""
-        error = None
-        depth: Any = None
-        messages: list[Any] = []
-        try:
-            depth = await self.blocking(self.operations.dlq_status)
-            messages = await self.blocking(self.operations.dlq_messages, PEEK_SIZE)
-        except Exception as failure:  # noqa: BLE001 - the page says what is wrong with the queue
-            error = f"{type(failure).__name__}: {failure}"
-        self.render(
-            "sqs_dlq.html",
-            active_tab="sqs-dlq",
-            depth=depth,
-            messages=messages,
-            error=error,
-            notice=self.text("notice"),
-            read_only=self.read_only,
-        )
-
-
-class RedriveAction(DashboardHandler):
-    """Move the SQS DLQ's messages back to the events queue."""
-
-    @tornado.web.authenticated
-    async def post(self) -> None:
-        """Redrive, then show how."""
-        self.refuse_if_read_only()
-        result = await self.blocking(self.operations.redrive_dlq)
-        notice = (
-            f"Move task started ({result.task_handle})"
-            if result.method == "move-task"
-            else f"Moved {result.moved} message(s) back to the events queue"
-        )
-        self.redirect(self.reverse_url("sqs-dlq") + "?" + urlencode({"notice": notice}), status=303)
 
 
 def _filter_query(where: DeadLetterFilter) -> dict[str, str]:

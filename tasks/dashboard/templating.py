@@ -8,6 +8,7 @@ from typing import Any
 from tornado.template import Loader, Template
 
 TEMPLATES = Path(__file__).parent / "templates"
+STYLESHEET = "dashboard.css"
 _TABS = """
         <li class="nav-item">
           <a class="nav-link{% if active_tab == 'dead-letters' %} active{% end %}"
@@ -34,6 +35,10 @@ class DashboardLoader(Loader):
         own = TEMPLATES / name
         path = own if own.is_file() else Path(self.root) / name
         source = path.read_text(encoding="utf-8")
+        if name == "base.html":
+            # One stylesheet for the dashboard's pages, inline: Flower serves only its own static files.
+            style = (TEMPLATES / STYLESHEET).read_text(encoding="utf-8")
+            source = source.replace("</head>", f"<style>\n{style}</style>\n  </head>", 1)
         if name == "navbar.html":
             # Flower's first list is its primary tabs; a Flower without one keeps its navbar as is.
             source = source.replace("</ul>", _TABS + "      </ul>", 1)

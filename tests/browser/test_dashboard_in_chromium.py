@@ -46,7 +46,9 @@ def test_operator_requeues_a_fixed_dead_letter_and_sees_it_applied(service, deli
     assert row_status(browser, received.event_id) == "parked"
     assert "NotFound" in browser.find_element(By.CSS_SELECTOR, f'tr[data-event-id="{received.event_id}"]').text
     browser.find_element(By.CSS_SELECTOR, f'tr[data-event-id="{received.event_id}"] .requeue-one').click()
-    WebDriverWait(browser, 10).until(ready.text_to_be_present_in_element((By.ID, "notice"), "Re-enqueued 1 of 1"))
+    WebDriverWait(browser, 10).until(
+        ready.text_to_be_present_in_element((By.ID, "notice"), "Re-enqueued 1 dead letter: #")
+    )
 
     applied = wait_for_outcome(service.state, received.event_id, "applied")
     browser.refresh()

@@ -57,10 +57,13 @@ def stack(database_url, redis_url, sqs_endpoint) -> LocalStack:
 
 def start_dashboard(stack: LocalStack, **environment: str) -> Dashboard:
     task_queue = unique_name("dashboard_tasks")
-    env = service_environment(
-        stack, CELERY_TASK_QUEUE=task_queue, FLOWER_BASIC_AUTH=f"{USER}:{PASSWORD}", **environment
-    )
-    env.pop("FLOWER_UNAUTHENTICATED_API")
+    settings = {"FLOWER_BASIC_AUTH": f"{USER}:{PASSWORD}", "DASHBOARD_OPERATORS": USER, **environment}
+    env = service_environment(stack, CELERY_TASK_QUEUE=task_queue, **settings)
+    for local_only in ("FLOWER_UNAUTHENTICATED_API", "DASHBOARD_ALLOW_ANONYMOUS_ACTIONS"):
+        if local_only not in environment:
+            env.pop(local_only)
+    if not env["FLOWER_BASIC_AUTH"]:  # FLOWER_BASIC_AUTH="": a Flower without authentication
+        del env["FLOWER_BASIC_AUTH"]
     port = free_port()
     argv = [sys.executable, "-m", "tasks.dashboard", f"--port={port}", "--address=127.0.0.1"]
     process = ServiceProcess("flower", argv, env)

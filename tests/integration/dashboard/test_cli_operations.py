@@ -1,5 +1,6 @@
 """``allocations dead-letters|outcomes|sqs-dlq`` with click's runner, on the real database, Redis and SQS."""
 
+import getpass
 import json
 
 import pytest
@@ -81,7 +82,7 @@ def test_requeue_dispatches_once_and_a_repeat_is_a_harmless_no_op(cli, park, sto
     assert second.exit_code == 0
     assert "skipped: already requeued" in second.output
     assert cli.queued() == 1
-    assert store.history(dead_letter_id)[-1].detail == "cli"
+    assert store.history(dead_letter_id)[-1].detail == getpass.getuser()  # the OS user who ran the command
 
 
 def test_requeue_all_by_filter_and_unknown_ids_fail(cli, park):
@@ -144,7 +145,7 @@ def test_sqs_dlq_peek_then_redrive(cli, sqs_queues):
 
     assert "1 waiting" in peek.output
     assert "event.manager.allocated cli-poison" in peek.output
-    assert redrive.output.strip() == "moved 1 message(s) back to the events queue"
+    assert redrive.output.strip() == "Moved 1 message back to the events queue; 0 messages still waiting"
     assert json.loads(empty.output)["depth"]["visible"] == 0
     assert waiting(client, queue_url) == before + 1
 

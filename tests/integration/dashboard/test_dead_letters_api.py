@@ -153,7 +153,7 @@ def test_discard_requires_a_reason_and_records_who(dashboard, park, store):
     assert first.json()["results"][0]["done"] is True
     assert second.json()["results"][0]["done"] is False
     assert store.get_dead_letter(dead_letter_id).discarded_reason == "Moved by hand"
-    assert store.history(dead_letter_id)[-1].detail == "Moved by hand (by basic-auth user)"
+    assert store.history(dead_letter_id)[-1].detail == "Moved by hand (by operator)"
 
 
 def test_outcomes_api_lists_every_outcome_with_flower_task_links(dashboard, park, store):

@@ -41,7 +41,9 @@ def test_requeue_form_posts_with_the_token_and_redirects_with_a_notice(dashboard
 
     assert refused.status_code == 403
     assert accepted.status_code == 303
-    assert accepted.headers["Location"].startswith("/dead-letters?crn=X123456&notice=Re-enqueued+1+of+1")
+    assert accepted.headers["Location"].startswith(
+        f"/dead-letters?crn=X123456&notice=Re-enqueued+1+dead+letter%3A+%23{dead_letter_id}"
+    )
     assert store.get_dead_letter(dead_letter_id).status == "requeued"
 
 
@@ -61,7 +63,7 @@ def test_discard_form_without_a_reason_is_refused(dashboard, park, store):
 
     assert refused.status_code == 400
     assert accepted.status_code == 200
-    assert "Discarded 1 of 1" in accepted.text
+    assert f"Discarded 1 dead letter: #{dead_letter_id}" in accepted.text
     assert store.get_dead_letter(dead_letter_id).status == "discarded"
 
 
@@ -133,7 +135,8 @@ def test_sqs_dlq_api_peeks_without_consuming_then_redrives(dashboard, sqs_queues
     assert {m["event_id"] for m in first["messages"]} == {"poison-1", None}
     assert len(second["messages"]) == 2
     assert "is not JSON" in page
-    assert moved["result"] == {"method": "receive-send-delete", "moved": 2, "task_handle": None}
+    assert moved["result"] == {"method": "receive-send-delete", "moved": 2, "task_handle": None, "requested": None}
+    assert moved["message"] == "Moved 2 messages back to the events queue; 0 messages still waiting"
     assert waiting(client, queue_url) == before + 2
 
 

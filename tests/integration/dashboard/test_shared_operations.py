@@ -65,4 +65,8 @@ def test_typed_results_serialise_to_the_documents_the_api_and_cli_print():
 
     assert list(to_json(page)) == ["items", "total", "limit", "offset"]
     assert [field.name for field in dataclasses.fields(DeadLetterDetail)] == ["dead_letter", "history"]
-    assert to_json(peek) == {"depth": {"queue_url": "http://sqs/dlq", "visible": 2, "in_flight": 1}, "messages": []}
+    assert to_json(peek) == {
+        "depth": {"queue_url": "http://sqs/dlq", "visible": 2, "in_flight": 1},
+        "messages": [],
+        "moves": None,
+    }
