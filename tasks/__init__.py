@@ -4,6 +4,7 @@ import click
 
 import tasks.logging_setup  # noqa: F401 - connects LOG_FORMAT=json to Celery's logging signals
 from tasks.app import app
+from tasks.error_tracking import configure_from_environment
 from tasks.health import EventLoopHeartbeat, HealthEndpoint
 from tasks.ingest import SqsIngest
 from tasks.reconciler import Reconciler
@@ -30,5 +31,7 @@ app.steps["worker"].add(SqsIngest)
 app.steps["worker"].add(Reconciler)
 app.steps["worker"].add(HealthEndpoint)  # HEALTH_PORT: probes and /metrics
 app.steps["consumer"].add(EventLoopHeartbeat)
+
+configure_from_environment()  # SENTRY_DSN: the worker, the dashboard and the CLI all import this package
 
 __all__ = ["app"]

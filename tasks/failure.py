@@ -40,7 +40,7 @@ from allocations.outcome import Outcome, OutcomeKind
 from allocations.sqs import queue_url, send_event, sqs_client
 from allocations.state.ledger import Attempt
 from allocations.state.recording import Failure
-from tasks import metrics
+from tasks import metrics, tracing
 from tasks.runtime import runtime
 
 if TYPE_CHECKING:
@@ -114,7 +114,11 @@ def protected(
     """
     handling = Handling.start(task, ReceivedEvent.from_task_arg(event_arg), started_at, earlier_attempts)
     # Every line of the attempt names its event; its run time is observed however it ends.
-    with event_context(handling.received.event_id), metrics.attempt(task.name):
+    with (
+        event_context(handling.received.event_id),
+        metrics.attempt(task.name),
+        tracing.span(task.name, event_id=handling.received.event_id, attempt=handling.attempt),
+    ):
         try:
             return step(handling)
         except (Retry, Reject, Ignore):
@@ -224,6 +228,7 @@ def _to_sqs_dlq(handling: Handling, route_error: Exception) -> None:
 def log_outcome(outcome: str, fields: dict[str, Any], **extra: Any) -> None:
     """One structured line per outcome, retry or dead letter."""
     items = {"outcome": outcome, **fields, **{k: v for k, v in extra.items() if v is not None}}
+    tracing.annotate(outcome=outcome, event_id=fields.get("event_id"), event_type=fields.get("event_type"))
     metrics.outcome(outcome, fields.get("event_type"))
     level = logging.WARNING if outcome in {"retrying", OutcomeKind.DEAD_LETTERED.value} else logging.INFO
     log.log(level, " ".join(f"{key}={value!r}" for key, value in items.items()), extra={"allocation": items})

@@ -28,6 +28,7 @@ from allocations.log_context import event_context
 from allocations.outcome import Outcome
 from allocations.sqs import QueueMisconfigured, queue_name, queue_url, require_redrive_policy, sqs_client
 from allocations.sqs_body import MalformedMessage, parse_sqs_body
+from tasks import tracing
 from tasks.dispatch import dispatch, task_name
 from tasks.heartbeat import INGEST as HEARTBEAT
 from tasks.runtime import runtime
@@ -167,17 +168,25 @@ class Settle(Enum):
 
 
 def handle(body: str, attributes: Any) -> Settle:
-    """Parse, record in the ledger, dispatch; say what to do with the SQS message."""
+    """Parse, record in the ledger, dispatch; say what to do with the SQS message (a trace starts here)."""
+    with tracing.span("allocations.ingest"):
+        return _handle(body, attributes)
+
+
+def _handle(body: str, attributes: Any) -> Settle:
     try:
         received = parse_sqs_body(body, attributes)
     except MalformedMessage as error:
         log.warning("outcome='rejected' error=%r", str(error))
+        tracing.annotate(outcome="rejected")
         return Settle.REJECT
+    tracing.annotate(event_id=received.event_id, event_type=received.event_type)
     with event_context(received.event_id):  # every line about this message names its event
         state = runtime().state
         supported = task_name(received.event_type) is not None
         unsupported = None if supported else Outcome.ignored("Unsupported event type")
         receipt = state.receive(received, final=unsupported)
+        tracing.annotate(outcome="ignored" if unsupported else "already-final" if receipt.final else "dispatched")
         if unsupported is not None:
             log.info("outcome='ignored' event_id=%r event_type=%r reason=%r", received.event_id, received.event_type,
                      unsupported.reason)  # fmt: skip

@@ -15,6 +15,7 @@ from allocations.database import make_engine
 from allocations.delius.context import Delius
 from allocations.state.store import StateStore
 from allocations.workload.client import WorkloadClient
+from tasks.tracing import instrument_engine
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -44,7 +45,8 @@ class Runtime:
 
     def _engine(self, url: str) -> Engine:
         limits = self.settings.limits
-        return make_engine(url, statement_timeout=limits.statement_timeout, lock_timeout=limits.lock_timeout)
+        engine = make_engine(url, statement_timeout=limits.statement_timeout, lock_timeout=limits.lock_timeout)
+        return instrument_engine(engine)  # statements and COMMITs as spans, when tracing
 
     @cached_property
     def workload(self) -> WorkloadClient:
