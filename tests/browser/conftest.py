@@ -24,6 +24,7 @@ from allocations_local.services import unique_name
 from allocations_local.workload_stub import WorkloadStub
 
 USER, PASSWORD = "operator", "browser-test-pass"
+VIEWER, VIEWER_PASSWORD = "viewer", "browser-viewer-pass"  # signed in, but not in DASHBOARD_OPERATORS
 FAST_RETRIES = {"RETRY_FIRST_DELAY": "0.2", "RETRY_MAX_DELAY": "0.5", "RETRY_MAX_RETRIES": "2"}
 CHROMIUM_FLAGS = (
     "--headless",
@@ -56,9 +57,11 @@ def service(database_url, redis_url, sqs_endpoint):
     env = {
         **os.environ,
         **service_environment(stack, CELERY_TASK_QUEUE=unique_name("browser_tasks"), **FAST_RETRIES),
-        "FLOWER_BASIC_AUTH": f"{USER}:{PASSWORD}",
+        "FLOWER_BASIC_AUTH": f"{USER}:{PASSWORD},{VIEWER}:{VIEWER_PASSWORD}",
+        "DASHBOARD_OPERATORS": USER,
     }
     env.pop("FLOWER_UNAUTHENTICATED_API")
+    env.pop("DASHBOARD_ALLOW_ANONYMOUS_ACTIONS")
     queue_url, _ = create_queues(sqs_client("eu-west-2", sqs_endpoint), stack.sqs_queue, stack.sqs_dlq, 1)
     worker = start_worker(env, concurrency=1)
     port = free_port()
@@ -76,7 +79,7 @@ def service(database_url, redis_url, sqs_endpoint):
         engine.dispose()
 
 
-def chromium(*, authenticated: bool) -> webdriver.Chrome:
+def chromium(*, authenticated: bool, user: str = USER, password: str = PASSWORD) -> webdriver.Chrome:
     options = webdriver.ChromeOptions()
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
@@ -85,7 +88,7 @@ def chromium(*, authenticated: bool) -> webdriver.Chrome:
     driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"))
     if authenticated:
         # What the browser sends after the operator answers Flower's basic-auth prompt.
-        credentials = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+        credentials = base64.b64encode(f"{user}:{password}".encode()).decode()
         driver.execute_cdp_cmd("Network.enable", {})
         driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"Authorization": f"Basic {credentials}"}})
     return driver
@@ -94,6 +97,13 @@ def chromium(*, authenticated: bool) -> webdriver.Chrome:
 @pytest.fixture
 def browser():
     driver = chromium(authenticated=True)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def viewer_browser():
+    driver = chromium(authenticated=True, user=VIEWER, password=VIEWER_PASSWORD)
     yield driver
     driver.quit()
 
