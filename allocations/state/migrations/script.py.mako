@@ -6,9 +6,9 @@ Revises: ${down_revision | comma,n}
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 ${imports if imports else ""}
-from allocations.state.models import SCHEMA
 
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -15,6 +17,7 @@ from allocations.database import make_engine
 from allocations.state.migrations import baseline
 from allocations.state.models import SCHEMA, dead_letter_table, history_table, ledger_table, metadata
 from allocations.state.schema import (
+    MIGRATIONS,
     alembic_config,
     current_revision,
     head_revision,
@@ -159,3 +162,18 @@ def test_at_the_first_revision_the_schema_is_the_pre_alembic_one_with_outcome(en
     assert service_tables(engine) == {"alembic_version", *(table.name for table in baseline.metadata.sorted_tables)}
     assert "outcome" in service_tables(engine)
     assert differences(engine) != []
+
+
+def test_a_new_revision_written_by_autogenerate_holds_what_the_models_add(engine, tmp_path):
+    """The developers' tool: the template renders and autogenerate sees a model change (here: a missing index)."""
+    shutil.copytree(MIGRATIONS, tmp_path / "migrations", ignore=shutil.ignore_patterns("__pycache__"))
+    upgrade_state_schema(engine)
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP INDEX "{SCHEMA}".event_ledger_finished_idx'))
+        config = alembic_config(connection)
+        config.set_main_option("script_location", str(tmp_path / "migrations"))
+        script = command.revision(config, "put the index back", autogenerate=True, rev_id="9999")
+
+    written = Path(script.path).read_text().replace('"', "'")
+    assert f"down_revision = '{head_revision()}'" in written
+    assert "op.create_index('event_ledger_finished_idx'" in written
