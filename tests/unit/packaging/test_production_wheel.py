@@ -92,3 +92,15 @@ def test_no_production_module_names_the_local_package(package):
         source = path.read_text()
         assert not [module for module in imported_modules(ast.parse(source)) if is_local_only(module)], path
         assert "allocations_local" not in source, path
+
+
+def test_the_wheel_ships_the_migrations_of_the_service_schema(wheel):
+    migrations = "allocations/state/migrations/"
+    shipped = {name.removeprefix(migrations) for name in wheel.namelist() if name.startswith(migrations)}
+    in_tree = {
+        path.relative_to(ROOT / migrations).as_posix()
+        for path in (ROOT / migrations).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    assert {"env.py", "script.py.mako", "versions/0001_baseline.py"} <= shipped
+    assert shipped == in_tree
