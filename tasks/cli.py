@@ -85,7 +85,8 @@ def purge_command(
 
 
 def _add_operations() -> None:
-    from tasks.cli_operations import dead_letters, outcomes  # noqa: PLC0415
+    from tasks.cli_dead_letters import dead_letters  # noqa: PLC0415
+    from tasks.cli_operations import outcomes  # noqa: PLC0415
     from tasks.cli_sqs_dlq import sqs_dlq  # noqa: PLC0415
 
     for command in (dead_letters, outcomes, sqs_dlq):

@@ -1,4 +1,4 @@
-"""Operators' commands: ``allocations dead-letters …``, ``allocations outcomes …`` (``sqs-dlq``: ``cli_sqs_dlq``).
+"""Operators' commands: ``allocations outcomes …`` and the helpers of ``dead-letters`` and ``sqs-dlq`` (own modules).
 
 The same operations as the Flower dashboard (``tasks.operations``), straight against the state database, the Celery
 broker and SQS. Text for people by default, the API's JSON with ``--json``.
@@ -9,12 +9,14 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from allocations.config import ConfigurationError, load_settings
 from allocations.event_types import EventType
+from allocations.state.filters import FilterError, parse_filter
 from allocations.state.records import ActionResult, DeadLetterFilter, DeadLetterStatus
 from tasks.operations import Operations, to_json, when
 
@@ -56,114 +58,52 @@ def _echo_json(value: Any) -> None:
 
 
 def _filter_options(function: Any) -> Any:
-    """Add ``--status``, ``--event-type`` and ``--crn``."""
-    function = click.option("--crn", help="Only this CRN.")(function)
-    function = click.option("--event-type", type=_EVENT_TYPE, help="Only this event type.")(function)
-    return click.option("--status", type=_STATUS, help="Only this status.")(function)
+    """Add the filter options: status, event type, CRN, error class and text, team, staff, failure dates, attempts."""
+    options = [
+        click.option("--min-attempts", type=int, help="Only rows that took at least this many attempts."),
+        click.option("--failed-until", help="Last failed on or before (date or ISO 8601 time)."),
+        click.option("--failed-from", help="First failed on or after (date or ISO 8601 time)."),
+        click.option("--staff", help="Only errors naming this staff code."),
+        click.option("--team", help="Only errors naming this team code (e.g. StaffNotInTeam for N02T02)."),
+        click.option("--error-text", help="Only errors whose message contains this (any case)."),
+        click.option("--error-class", help="Only this error class (NotFound, StaffNotInTeam …)."),
+        click.option("--crn", help="Only this CRN."),
+        click.option("--event-type", type=_EVENT_TYPE, help="Only this event type."),
+        click.option("--status", type=_STATUS, help="Only this status."),
+    ]
+    for option in options:
+        function = option(function)
+    return function
 
 
-@click.group("dead-letters")
-def dead_letters() -> None:
-    """Events that failed for good: list, show, re-enqueue, discard."""
+def where_from(options: dict[str, Any]) -> DeadLetterFilter:
+    """The filter the options describe (a malformed date or number is a usage error)."""
+    try:
+        return parse_filter(options)
+    except FilterError as error:
+        raise click.BadParameter(str(error)) from None
 
 
-@dead_letters.command("list")
-@_filter_options
-@click.option("--limit", default=50, show_default=True)
-@click.option("--offset", default=0, show_default=True)
-@_JSON
-@click.pass_context
-def list_command(  # noqa: PLR0913 - one parameter per option
-    ctx: click.Context,
-    *,
-    status: str | None,
-    event_type: str | None,
-    crn: str | None,
-    limit: int,
-    offset: int,
-    as_json: bool,
-) -> None:
-    """Dead letters, newest failure first."""
-    page = _operations(ctx).list_dead_letters(DeadLetterFilter(status, event_type, crn), limit=limit, offset=offset)
-    if as_json:
-        _echo_json(page)
-        return
-    for d in page.items:
-        click.echo(
-            f"{d.id:>6}  {d.status:<9}  {when(d.last_failed_at)}  {d.event_type}  {d.crn or '-'}  {d.event_id}  "
-            f"{d.error_class}: {d.error_message}"
-        )
-    shown = f"{offset + 1}-{offset + len(page.items)}" if page.items else "none"
-    click.echo(f"{page.total} matching, showing {shown}")
+def _bulk_options(function: Any) -> Any:
+    """``--all`` with the filter options, and how a bulk action is confirmed (``--yes``, ``--expect N``)."""
+    function = _filter_options(function)
+    function = click.option("--expect", type=int, help="With --all: refuse if more rows than this match.")(function)
+    function = click.option("--yes", is_flag=True, help="With --all: do not ask for confirmation.")(function)
+    return click.option("--all", "every", is_flag=True, help="Every parked dead letter matching the filter.")(function)
 
 
-@dead_letters.command("show")
-@click.argument("dead_letter_id", type=int)
-@_JSON
-@click.pass_context
-def show_command(ctx: click.Context, dead_letter_id: int, *, as_json: bool) -> None:
-    """One dead letter: event, error, traceback and history."""
-    detail = _operations(ctx).show(dead_letter_id)
-    if detail is None:
-        raise click.ClickException(f"no dead letter {dead_letter_id}")
-    if as_json:
-        _echo_json(detail)
-        return
-    dead_letter = detail.dead_letter
-    for name, value in to_json(dead_letter).items():
-        if name not in {"event", "traceback"}:
-            click.echo(f"{name}: {value}")
-    click.echo("event: " + json.dumps(dead_letter.event, indent=2, sort_keys=True))
-    click.echo("traceback:\n" + dead_letter.traceback)
-    click.echo("history:")
-    for entry in detail.history:
-        click.echo(f"  {when(entry.at)}  {entry.action:<14}  {entry.task_id or '-'}  {entry.detail or ''}")
-
-
-@dead_letters.command("requeue")
-@click.argument("ids", type=int, nargs=-1)
-@click.option("--all", "every", is_flag=True, help="Every parked dead letter matching the filter options.")
-@_filter_options
-@_JSON
-@click.pass_context
-def requeue_command(  # noqa: PLR0913 - one parameter per option
-    ctx: click.Context,
-    ids: Sequence[int],
-    status: str | None,
-    event_type: str | None,
-    crn: str | None,
-    *,
-    every: bool,
-    as_json: bool,
-) -> None:
-    """Re-dispatch the stored events of parked dead letters (safe to repeat: a row is dispatched once)."""
-    targets = _targets(ids, every=every, where=DeadLetterFilter(status, event_type, crn))
-    _report(_operations(ctx).requeue(targets, actor=CLI_ACTOR), "requeued", as_json=as_json)
-
-
-@dead_letters.command("discard")
-@click.argument("ids", type=int, nargs=-1)
-@click.option("--reason", required=True, help="Why the event needs no further handling.")
-@click.option("--all", "every", is_flag=True, help="Every parked dead letter matching the filter options.")
-@_filter_options
-@_JSON
-@click.pass_context
-def discard_command(  # noqa: PLR0913 - one parameter per option
-    ctx: click.Context,
-    ids: Sequence[int],
-    *,
-    reason: str,
-    status: str | None,
-    event_type: str | None,
-    crn: str | None,
-    every: bool,
-    as_json: bool,
-) -> None:
-    """Set parked dead letters aside for good, with a reason."""
-    if not reason.strip():
-        raise click.BadParameter("must not be blank", param_hint="--reason")
-    targets = _targets(ids, every=every, where=DeadLetterFilter(status, event_type, crn))
-    _report(_operations(ctx).discard(targets, reason, actor=CLI_ACTOR), "discarded", as_json=as_json)
+def _confirm(
+    operations: Operations, targets: list[int] | DeadLetterFilter, verb: str, *, yes: bool, expect: int | None
+) -> int | None:
+    """For ``--all``: the count the action may touch (``--expect``, else the count now, asked at a terminal)."""
+    if not isinstance(targets, DeadLetterFilter):
+        return None
+    if expect is not None:
+        return expect
+    count = len(operations.state.target_ids(targets))
+    if not yes and sys.stdin.isatty():
+        click.confirm(f"{verb} {count} dead letter(s) matching the filter?", abort=True)
+    return count
 
 
 def _targets(ids: Sequence[int], *, every: bool, where: DeadLetterFilter) -> list[int] | DeadLetterFilter:

@@ -10,24 +10,31 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Protocol
 
 from allocations.database import make_engine
+from allocations.delius.preview import Preview, preview_event
 from allocations.sqs import sqs_client
 from allocations.sqs_dlq import DlqDepth, MoveTask, MoveTasksUnsupported, PeekedMessage, RedriveResult, SqsDlq
+from allocations.state import recovery
 from allocations.state.operator_view import DEFAULT_PAGE, OperatorView, Targets
 
 if TYPE_CHECKING:
     from allocations.config import Settings
+    from allocations.delius.context import Delius
+    from allocations.delius.preview import FetchDetail
     from allocations.state.actions import Dispatch
     from allocations.state.records import (
         ActionResult,
         DeadLetter,
+        DeadLetterCounts,
         DeadLetterFilter,
         HistoryEntry,
         OutcomeRecord,
         Page,
     )
+    from allocations.state.recovery import RecoveryJob
 
 
 @dataclass(frozen=True)
@@ -47,13 +54,65 @@ class DlqPeek:
     moves: list[MoveTask] | None = None
 
 
+class PreviewSource(Protocol):
+    """Where previews run: the Delius database, and how to fetch a detail from Workload."""
+
+    @property
+    def delius(self) -> Delius:
+        """The Delius database, as the service user."""
+        ...
+
+    @property
+    def fetch_detail(self) -> FetchDetail:
+        """GET a detail URL (allow-list and token as the tasks have them) and return its JSON object."""
+        ...
+
+
+class SettingsPreviewSource:
+    """The production ``PreviewSource``, made on the first preview (a dashboard that never previews opens nothing)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def delius(self) -> Delius:
+        """The Delius database with the worker's statement and lock timeouts."""
+        from allocations.delius.context import Delius  # noqa: PLC0415 - previews only
+
+        limits = self.settings.limits
+        engine = make_engine(
+            self.settings.database_url, statement_timeout=limits.statement_timeout, lock_timeout=limits.lock_timeout
+        )
+        return Delius.connect(engine, self.settings.delius_username)
+
+    @cached_property
+    def fetch_detail(self) -> FetchDetail:
+        """The service's Workload client (allow-list, OAuth2 token)."""
+        from allocations.workload.client import WorkloadClient  # noqa: PLC0415 - previews only
+
+        return WorkloadClient.from_settings(self.settings).fetch_json
+
+
+@dataclass(frozen=True)
+class DeadLetterPreview:
+    """What re-enqueueing one dead letter would do now (``preview`` None: there is no such dead letter)."""
+
+    id: int
+    preview: Preview | None
+    event_id: str | None = None
+
+
 @dataclass(frozen=True)
 class Operations:
-    """What operators act on: the service's state, how to re-send an event's task, and the DLQ of poison messages."""
+    """What operators act on: the service's state, how to re-send an event's task, and the DLQ of poison messages.
+
+    ``previews`` gives the Delius database and the Workload fetch (the service's client and allow-list) previews use.
+    """
 
     state: OperatorView
     dispatch: Dispatch
     dlq: SqsDlq
+    previews: PreviewSource | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Operations:
@@ -65,6 +124,7 @@ class Operations:
             OperatorView(make_engine(settings.state_database_url), lease=timedelta(seconds=settings.limits.lease)),
             dispatch,
             SqsDlq(client, settings.sqs_queue, settings.sqs_dlq),
+            SettingsPreviewSource(settings),
         )
 
     def list_dead_letters(
@@ -80,13 +140,55 @@ class Operations:
             return None
         return DeadLetterDetail(dead_letter, self.state.history(dead_letter.id))
 
-    def requeue(self, targets: Targets, *, actor: str | None = None) -> list[ActionResult]:
-        """Re-dispatch the stored events of parked dead letters, each row at most once; one result per row."""
-        return self.state.requeue(targets, self.dispatch, actor)
+    def count_dead_letters(self, where: DeadLetterFilter) -> DeadLetterCounts:
+        """How many dead letters ``where`` covers, per status and per error class."""
+        return self.state.count_dead_letters(where)
 
-    def discard(self, targets: Targets, reason: str, *, actor: str | None = None) -> list[ActionResult]:
+    def requeue(
+        self, targets: Targets, *, actor: str | None = None, confirmed: int | None = None
+    ) -> list[ActionResult]:
+        """Re-dispatch the stored events of parked dead letters, each row at most once; one result per row.
+
+        ``confirmed``: the count the operator agreed to; more matching rows is ``CountChanged``, nothing done.
+        """
+        return self.state.requeue(targets, self.dispatch, actor, confirmed=confirmed)
+
+    def discard(
+        self, targets: Targets, reason: str, *, actor: str | None = None, confirmed: int | None = None
+    ) -> list[ActionResult]:
         """Set parked dead letters aside for good with ``reason`` (blank: ``ValueError``); one result per row."""
-        return self.state.discard(targets, reason, actor)
+        return self.state.discard(targets, reason, actor, confirmed=confirmed)
+
+    def preview(self, ids: list[int]) -> list[DeadLetterPreview]:
+        """For each dead letter, what re-enqueueing it would do now: rows written, or the error hit (nothing kept)."""
+        if self.previews is None:
+            raise RuntimeError("previews need the Delius database and the Workload client")
+        delius, fetch = self.previews.delius, self.previews.fetch_detail
+        found = []
+        for dead_letter_id in dict.fromkeys(ids):
+            dead_letter = self.state.get_dead_letter(dead_letter_id)
+            if dead_letter is None:
+                found.append(DeadLetterPreview(dead_letter_id, None))
+                continue
+            preview = preview_event(delius, dead_letter.event, fetch)
+            found.append(DeadLetterPreview(dead_letter_id, preview, dead_letter.event_id))
+        return found
+
+    def start_recovery(self, where: DeadLetterFilter, rate: float, *, actor: str | None = None) -> RecoveryJob:
+        """Record a background re-enqueue of the (parked) rows ``where`` covers, at ``rate`` rows a second."""
+        return recovery.start(self.state.engine, where, rate, actor)
+
+    def recovery_jobs(self, limit: int = 10) -> list[RecoveryJob]:
+        """The newest recovery jobs first."""
+        return recovery.recent(self.state.engine, limit)
+
+    def recovery_job(self, job_id: int) -> RecoveryJob | None:
+        """One recovery job, if it exists."""
+        return recovery.get(self.state.engine, job_id)
+
+    def stop_recovery(self, job_id: int, *, actor: str | None = None) -> RecoveryJob | None:
+        """Stop a running recovery job (its runner stops before its next row)."""
+        return recovery.stop(self.state.engine, job_id, actor)
 
     def outcomes(self, event_id_or_crn: str) -> list[OutcomeRecord]:
         """Every recorded outcome of an event id, or of the events of a CRN, newest first."""

@@ -8,7 +8,20 @@ from __future__ import annotations
 from datetime import datetime  # noqa: TC003 - SQLAlchemy resolves Mapped[] annotations at run time
 from typing import Any, cast
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, MetaData, Sequence, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Sequence,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 SCHEMA = "workforce_allocations"
@@ -106,6 +119,34 @@ class DeadLetterHistoryRow(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
 
+class RecoveryJobRow(Base):
+    """A bulk re-enqueue run in the background at a set rate (``allocations/state/recovery.py``), and its progress.
+
+    ``cursor`` is the last dead letter id it went past (rows are taken in id order); ``owner`` is the process
+    running it, alive while ``heartbeat_at`` is recent; another process takes a running job over when it is not.
+    """
+
+    __tablename__ = "recovery_job"
+    __table_args__ = (Index("recovery_job_status_idx", "status"),)
+
+    id: Mapped[int] = _id("recovery_job_id_seq")
+    status: Mapped[str] = mapped_column(String(20))
+    filter: Mapped[dict[str, Any]] = mapped_column(JSON)
+    rate: Mapped[float] = mapped_column(Float)
+    total: Mapped[int] = mapped_column(Integer)
+    dispatched: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    message: Mapped[str | None] = mapped_column(Text)
+
+
 ledger_table = cast("Table", LedgerRow.__table__)
 dead_letter_table = cast("Table", DeadLetterRow.__table__)
 history_table = cast("Table", DeadLetterHistoryRow.__table__)
+recovery_job_table = cast("Table", RecoveryJobRow.__table__)

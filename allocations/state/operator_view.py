@@ -19,7 +19,14 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from allocations.state.actions import Dispatch
-    from allocations.state.records import ActionResult, DeadLetter, HistoryEntry, OutcomeRecord, Page
+    from allocations.state.records import (
+        ActionResult,
+        DeadLetter,
+        DeadLetterCounts,
+        HistoryEntry,
+        OutcomeRecord,
+        Page,
+    )
 
 # Largest page a list returns, whatever the caller asks for.
 MAX_PAGE = 500
@@ -28,6 +35,15 @@ DEFAULT_OUTCOMES = 200
 
 # What a bulk action acts on: these dead letter ids, or every actionable one a filter covers.
 Targets: TypeAlias = Iterable[int] | DeadLetterFilter
+
+
+class CountChanged(Exception):
+    """More rows match a bulk action's filter than the operator confirmed: nothing was done."""
+
+    def __init__(self, confirmed: int, matching: int) -> None:
+        super().__init__(f"{matching} rows match now, more than the {confirmed} confirmed: confirm again")
+        self.confirmed = confirmed
+        self.matching = matching
 
 
 class OperatorView:
@@ -60,13 +76,38 @@ class OperatorView:
         with self.engine.connect() as connection:
             return queries.history(connection, dead_letter_id)
 
-    def requeue(self, targets: Targets, dispatch: Dispatch, actor: str | None = None) -> list[ActionResult]:
-        """Re-dispatch parked dead letters (by id, or all a filter covers); never dispatches a row twice."""
-        return actions.requeue(self.engine, self.target_ids(targets), dispatch, actor, lease=self.lease)
+    def count_dead_letters(self, where: DeadLetterFilter | None = None) -> DeadLetterCounts:
+        """How many dead letters ``where`` covers, per status and per error class (one grouped query)."""
+        with self.engine.connect() as connection:
+            return queries.count_dead_letters(connection, where or DeadLetterFilter())
 
-    def discard(self, targets: Targets, reason: str, actor: str | None = None) -> list[ActionResult]:
+    def requeue(
+        self, targets: Targets, dispatch: Dispatch, actor: str | None = None, *, confirmed: int | None = None
+    ) -> list[ActionResult]:
+        """Re-dispatch parked dead letters (by id, or all a filter covers); never dispatches a row twice.
+
+        ``confirmed``: the count the operator agreed to; more targets than that is ``CountChanged``, nothing done.
+        """
+        ids = self.confirmed_ids(targets, confirmed)
+        return actions.requeue(self.engine, ids, dispatch, actor, lease=self.lease)
+
+    def discard(
+        self, targets: Targets, reason: str, actor: str | None = None, *, confirmed: int | None = None
+    ) -> list[ActionResult]:
         """Set parked dead letters aside for good, with the reason (a blank reason is a ``ValueError``)."""
-        return actions.discard(self.engine, self.target_ids(targets), reason, actor, lease=self.lease)
+        ids = self.confirmed_ids(targets, confirmed)
+        return actions.discard(self.engine, ids, reason, actor, lease=self.lease)
+
+    def confirmed_ids(self, targets: Targets, confirmed: int | None) -> list[int]:
+        """``target_ids``, refused with ``CountChanged`` when there are more than ``confirmed`` (when given).
+
+        The ids are read once: rows that start to match after this read are not touched, so an action never
+        covers more rows than were confirmed; fewer (some resolved meanwhile) is fine.
+        """
+        ids = self.target_ids(targets)
+        if confirmed is not None and len(ids) > confirmed:
+            raise CountChanged(confirmed, len(ids))
+        return ids
 
     def outcomes_for(self, event_id_or_crn: str, limit: int = DEFAULT_OUTCOMES) -> list[OutcomeRecord]:
         """Every recorded outcome of the event with this id, or of the events for this CRN, newest first."""

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, func, or_, select
 
 from allocations.state.models import dead_letter_table, history_table, ledger_table
-from allocations.state.records import DeadLetter, DeadLetterFilter, HistoryEntry, OutcomeRecord, Page
+from allocations.state.records import (
+    DeadLetter,
+    DeadLetterCounts,
+    DeadLetterFilter,
+    DeadLetterStatus,
+    HistoryEntry,
+    OutcomeRecord,
+    Page,
+)
 
 _dl = dead_letter_table
 _history = history_table
@@ -16,13 +24,67 @@ _ledger = ledger_table
 
 def filtered(statement: Select[Any], where: DeadLetterFilter) -> Select[Any]:
     """``statement`` restricted to the dead letters ``where`` covers."""
-    if where.status:
-        statement = statement.where(_dl.c.status == where.status)
-    if where.event_type:
-        statement = statement.where(_dl.c.event_type == where.event_type)
-    if where.crn:
-        statement = statement.where(_dl.c.crn == where.crn.strip().upper())
-    return statement
+    return statement.where(*conditions(where))
+
+
+def conditions(where: DeadLetterFilter) -> list[ColumnElement[bool]]:
+    """One SQL condition per field ``where`` sets (dialect-neutral: LIKE with an escape, no regular expressions)."""
+    wanted: list[ColumnElement[bool] | None] = [
+        _dl.c.status == where.status if where.status else None,
+        _dl.c.event_type == where.event_type if where.event_type else None,
+        _dl.c.crn == where.crn.strip().upper() if where.crn else None,
+        _dl.c.error_class == where.error_class if where.error_class else None,
+        _contains(where.error_text) if where.error_text else None,
+        _names("team", where.team) if where.team else None,
+        _names("staff", where.staff) if where.staff else None,
+        _dl.c.first_failed_at >= where.failed_from if where.failed_from else None,
+        _dl.c.last_failed_at <= where.failed_until if where.failed_until else None,
+        _dl.c.attempts >= where.min_attempts if where.min_attempts is not None else None,
+    ]
+    return [condition for condition in wanted if condition is not None]
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _contains(text: str) -> ColumnElement[bool]:
+    return func.lower(_dl.c.error_message).like(f"%{_escaped(text.lower())}%", escape="\\")
+
+
+def _names(noun: str, code: str) -> ColumnElement[bool]:
+    """The error message names ``code`` as a team (or staff member): ``Team N02T02`` or ``Team with code of N02T02``.
+
+    The code must end a word (end of message, a space or a full stop follows), so ``N02T02`` is not ``N02T021``.
+    """
+    message = func.lower(_dl.c.error_message)
+    code = _escaped(code.strip().lower())
+    return or_(
+        *(
+            message.like(f"%{noun} {between}{code}{after}", escape="\\")
+            for between in ("", "with code of ")
+            for after in ("", " %", ".%", ",%")
+        )
+    )
+
+
+def count_dead_letters(connection: Connection, where: DeadLetterFilter) -> DeadLetterCounts:
+    """Rows ``where`` covers per status and per error class (and parked per class), in one grouped query."""
+    rows = connection.execute(
+        filtered(select(_dl.c.status, _dl.c.error_class, func.count().label("rows")), where).group_by(
+            _dl.c.status, _dl.c.error_class
+        )
+    )
+    by_status: dict[str, int] = {}
+    by_class: dict[str, int] = {}
+    parked: dict[str, int] = {}
+    for status, error_class, count in rows:
+        by_status[status] = by_status.get(status, 0) + count
+        by_class[error_class] = by_class.get(error_class, 0) + count
+        if status == DeadLetterStatus.PARKED.value:
+            parked[error_class] = parked.get(error_class, 0) + count
+    ordered = sorted(by_class.items(), key=lambda item: (-item[1], item[0]))
+    return DeadLetterCounts(by_status, dict(ordered), parked)
 
 
 def list_dead_letters(connection: Connection, where: DeadLetterFilter, limit: int, offset: int) -> Page[DeadLetter]:

@@ -33,11 +33,62 @@ class HistoryAction(StrEnum):
 
 @dataclass(frozen=True)
 class DeadLetterFilter:
-    """Which dead letters a list or a bulk action covers; ``None`` means any."""
+    """Which dead letters a list or a bulk action covers; ``None`` means any.
+
+    ``error_text`` is a case-insensitive substring of the error message. ``team`` and ``staff`` are Delius codes
+    the error message names (``Staff N02A001 not in Team N02T02``, ``Team with code of N02T02 not found``): the
+    event does not carry them, and the errors that concern a team or a staff member say which. Failure times are
+    inclusive bounds on ``first_failed_at`` (``failed_from``) and ``last_failed_at`` (``failed_until``).
+    """
 
     status: str | None = None
     event_type: str | None = None
     crn: str | None = None
+    error_class: str | None = None
+    error_text: str | None = None
+    team: str | None = None
+    staff: str | None = None
+    failed_from: datetime | None = None
+    failed_until: datetime | None = None
+    min_attempts: int | None = None
+
+    def fields(self) -> dict[str, str]:
+        """The filter's set fields as text, named as the query string, the JSON API and the CLI name them."""
+        values = {name: getattr(self, name) for name in FILTER_FIELDS}
+        return {
+            name: value.isoformat() if hasattr(value, "isoformat") else str(value)
+            for name, value in values.items()
+            if value not in (None, "")
+        }
+
+
+# Every field of a dead-letter filter, in the order forms show them.
+FILTER_FIELDS = (
+    "status",
+    "event_type",
+    "crn",
+    "error_class",
+    "error_text",
+    "team",
+    "staff",
+    "failed_from",
+    "failed_until",
+    "min_attempts",
+)
+
+
+@dataclass(frozen=True)
+class DeadLetterCounts:
+    """How many dead letters a filter covers, per status and per error class (parked ones per class too)."""
+
+    by_status: dict[str, int]
+    by_error_class: dict[str, int]
+    parked_by_error_class: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        """Every row counted."""
+        return sum(self.by_status.values())
 
 
 @dataclass(frozen=True)

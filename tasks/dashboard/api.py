@@ -7,15 +7,23 @@ Reads are GETs and set the ``_xsrf`` cookie; changes are POSTs with a JSON body 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import tornado.web
 from flower.api import BaseApiHandler
 
-from allocations.state.records import DeadLetterFilter
+from allocations.state.filters import FilterError, parse_filter
+from allocations.state.operator_view import CountChanged
 from tasks.dashboard.base import PAGE_SIZE, DashboardHandler, requires_operator
 from tasks.feedback import action_summary
 from tasks.operations import to_json
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from allocations.state.records import DeadLetterFilter
+
+T = TypeVar("T")
 
 
 class ApiHandler(DashboardHandler, BaseApiHandler):  # type: ignore[misc]  # Flower is untyped
@@ -43,17 +51,32 @@ class ApiHandler(DashboardHandler, BaseApiHandler):  # type: ignore[misc]  # Flo
         return document
 
     def targets(self, document: dict[str, Any]) -> list[int] | DeadLetterFilter:
-        """``ids`` (a list of dead letter ids) or ``filter`` (status, event_type, crn; all matching)."""
+        """``ids`` (a list of dead letter ids) or ``filter`` (any of ``FILTER_FIELDS``; every parked row matching)."""
         if "ids" in document:
             ids = document["ids"]
             if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
                 raise tornado.web.HTTPError(400, "ids must be a non-empty list of integers")
             return ids
         if isinstance(document.get("filter"), dict):
-            where = document["filter"]
-            crn = where.get("crn")
-            return DeadLetterFilter(where.get("status"), where.get("event_type"), crn.upper() if crn else None)
+            try:
+                return parse_filter(document["filter"])
+            except FilterError as error:
+                raise tornado.web.HTTPError(400, str(error)) from None
         raise tornado.web.HTTPError(400, "Give ids or filter")
+
+    async def counted(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``blocking``, with a bulk action whose filter now matches more rows than confirmed answered 409."""
+        try:
+            return await self.blocking(function, *args, **kwargs)
+        except CountChanged as error:
+            raise tornado.web.HTTPError(409, str(error)) from None
+
+    def confirmed(self, document: dict[str, Any]) -> int | None:
+        """``expected_count``: the count the caller confirmed for a filter; more matching rows is a 409."""
+        count = document.get("expected_count")
+        if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 0):
+            raise tornado.web.HTTPError(400, "expected_count must be a whole number")
+        return count
 
     def task_url(self, task_id: str | None) -> str | None:
         """Flower's page of the task."""
@@ -69,7 +92,8 @@ class ListDeadLetters(ApiHandler):
         where = self.dead_letter_filter()
         limit, offset = self.number("limit", PAGE_SIZE), self.number("offset", 0)
         page = await self.blocking(self.operations.list_dead_letters, where, limit=limit, offset=offset)
-        self.reply(page)
+        counts = await self.blocking(self.operations.count_dead_letters, where)
+        self.reply({**to_json(page), "counts": counts})
 
 
 class ShowDeadLetter(ApiHandler):
@@ -87,7 +111,10 @@ class RequeueDeadLetters(ApiHandler):
     @requires_operator
     async def post(self) -> None:
         """Re-enqueue."""
-        results = await self.blocking(self.operations.requeue, self.targets(self.body()), actor=self.actor)
+        document = self.body()
+        results = await self.counted(
+            self.operations.requeue, self.targets(document), actor=self.actor, confirmed=self.confirmed(document)
+        )
         self.reply(
             {
                 "results": [{**to_json(r), "task_url": self.task_url(r.task_id)} for r in results],
@@ -106,7 +133,13 @@ class DiscardDeadLetters(ApiHandler):
         reason = str(document.get("reason") or "").strip()
         if not reason:
             raise tornado.web.HTTPError(400, "A reason is required to discard")
-        results = await self.blocking(self.operations.discard, self.targets(document), reason, actor=self.actor)
+        results = await self.counted(
+            self.operations.discard,
+            self.targets(document),
+            reason,
+            actor=self.actor,
+            confirmed=self.confirmed(document),
+        )
         self.reply({"results": results, "message": action_summary(results, "Discarded")})
 
 

@@ -13,6 +13,8 @@ from tasks.dashboard.base import PAGE_SIZE, DashboardHandler, requires_operator
 from tasks.feedback import action_summary
 from tasks.operations import when
 
+RECENT_JOBS = 3  # recovery jobs shown on the list page
+
 
 class DeadLettersPage(DashboardHandler):
     """Every dead letter, newest first, with filters, paging and the re-enqueue / discard actions."""
@@ -23,10 +25,14 @@ class DeadLettersPage(DashboardHandler):
         where = self.dead_letter_filter()
         offset = self.number("offset", 0)
         page = await self.blocking(self.operations.list_dead_letters, where, limit=PAGE_SIZE, offset=offset)
+        counts = await self.blocking(self.operations.count_dead_letters, where)
+        jobs = await self.blocking(self.operations.recovery_jobs, RECENT_JOBS)
         self.render(
             "dead_letters.html",
             active_tab="dead-letters",
             page=page,
+            counts=counts,
+            jobs=jobs,
             where=where,
             query=_filter_query(where),
             statuses=[s.value for s in DeadLetterStatus],
@@ -117,5 +123,4 @@ class OutcomesPage(DashboardHandler):
 
 
 def _filter_query(where: DeadLetterFilter) -> dict[str, str]:
-    fields = {"status": where.status, "event_type": where.event_type, "crn": where.crn}
-    return {name: value for name, value in fields.items() if value}
+    return where.fields()

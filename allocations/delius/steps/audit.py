@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, insert, or_, select
 from allocations.delius.codes import AUDIT_FAILED, AUDIT_PASSED
 from allocations.delius.models import AuditedInteraction, BusinessInteraction
 from allocations.delius.steps.kinds import table
-from allocations.delius.steps.unit_of_work import UnitOfWork, service_user_id, unit_of_work
+from allocations.delius.steps.unit_of_work import REHEARSAL, UnitOfWork, service_user_id, unit_of_work
 from allocations.errors import AlreadyHandled, NotFound
 
 if TYPE_CHECKING:
@@ -81,6 +81,8 @@ def audited_transaction(
     except AlreadyHandled:
         raise
     except BaseException:
+        if REHEARSAL.get() is not None:
+            raise  # a preview writes nothing, not even the failure's audit row
         try:
             write_audit(delius, interaction_code, AUDIT_FAILED, parameters.render())
         except Exception:

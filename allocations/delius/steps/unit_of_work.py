@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,6 +27,21 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _USER_ID = select(User.user_id).where(User.distinguished_name == bindparam("username"))
+
+
+class Rehearsal(Protocol):
+    """Watches a unit of work that must never commit (a preview): it sees the connection, then the outcome."""
+
+    def opened(self, connection: Connection) -> None:
+        """The transaction's connection, before any statement runs on it."""
+
+    def would_commit(self, connection: Connection, outcome: Outcome) -> None:
+        """The allocation reached its commit; the transaction is rolled back right after this returns."""
+
+
+# Set (by ``allocations.delius.preview``) while an allocation is rehearsed: its units of work roll back instead of
+# committing, and no audit row is written, not even the failure's.
+REHEARSAL: ContextVar[Rehearsal | None] = ContextVar("delius_rehearsal", default=None)
 
 
 @dataclass
@@ -56,7 +72,15 @@ class UnitOfWork:
         }
 
     def commit(self, outcome: Outcome) -> None:
-        """Write what must exist exactly when the allocation does (its outcome), commit, then the after-commit work."""
+        """Write what must exist exactly when the allocation does (its outcome), commit, then the after-commit work.
+
+        Rehearsed (``REHEARSAL`` set), it hands the outcome to the rehearsal and rolls everything back instead.
+        """
+        rehearsal = REHEARSAL.get()
+        if rehearsal is not None:
+            rehearsal.would_commit(self.connection, outcome)
+            self.connection.rollback()
+            return
         for record in self.before_commit:
             record(self.connection, outcome)
         self.connection.commit()
@@ -75,6 +99,9 @@ class UnitOfWork:
 def unit_of_work(delius: Delius) -> Iterator[UnitOfWork]:
     """Open a connection and transaction; whatever is not committed is rolled back on exit."""
     with delius.engine.connect() as connection:
+        rehearsal = REHEARSAL.get()
+        if rehearsal is not None:
+            rehearsal.opened(connection)
         try:
             yield UnitOfWork(delius, connection, service_user_id(connection, delius), datetime.now(UTC))
         finally:
