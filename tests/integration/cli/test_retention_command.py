@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 
-from allocations.state.models import ledger_table
+from allocations.state.models import SCHEMA, ledger_table
 from tasks.cli import main
 
 EVENT_IDS = ("retention-cli-old", "retention-cli-pending", "retention-cli-recent")
@@ -22,6 +22,8 @@ def ledger(engine):
         {**common, "event_id": EVENT_IDS[2], "state": "applied", "finished_at": at - timedelta(days=20)},
     ]
     with engine.begin() as connection:
+        # Only these rows: other tests leave old ones behind in the session's database.
+        connection.execute(text(f"TRUNCATE {SCHEMA}.event_ledger, {SCHEMA}.dead_letter_history, {SCHEMA}.dead_letter"))
         connection.execute(insert(ledger_table), rows)
 
     def present():
