@@ -1,65 +1,51 @@
-"""One task per event type, each chaining a Workload fetch to a Delius write. Thin: the domain does the work.
+"""The allocation tasks: per event type, a task that fetches the detail, chained to the one task that writes it.
 
-The per-type tasks come from the registry (``allocations/routes.py``). Every step of an attempt runs inside
-``tasks.failure.protected``, which decides what any way it ends means.
+Each event is two task executions: its per-type task (named by the registry, ``allocations/routes.py``, so Flower
+shows which kind of allocation it is) GETs the detail from Workload and parses it, and ``write_allocation`` writes
+it into Delius. Every step runs inside ``tasks.failure.protected``, which decides what any way it ends means.
+``tasks/dispatch.py`` sends the per-type task with the write linked to it; a retried fetch keeps that link.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from celery import Task, chain
 from celery.exceptions import Ignore
 
 from allocations.errors import AlreadyHandled, AttemptsLost
 from allocations.routes import ROUTES, parse_detail, write_detail
 from tasks.app import app
-from tasks.failure import ALREADY_FINAL, finish, protected
+from tasks.dispatch import WRITE_TASK
+from tasks.failure import finish, protected
 from tasks.fetched import Fetched
 from tasks.runtime import runtime
 
 if TYPE_CHECKING:
+    from celery import Task
+
     from allocations.routes import Route
     from tasks.failure import Handling
 
 TaskArg = dict[str, Any]
 
 
-def start_chain(event: TaskArg) -> str:
-    """Fetch then write, as two subtasks, so a retried write never repeats the HTTP call."""
-    started_at = datetime.now(UTC).isoformat()
-    try:
-        result = chain(fetch_detail.s(event, started_at), write_allocation.s(event, started_at)).apply_async()
-    except Exception:
-        # Not published: the event is pending in the ledger; the reconciler's next pass dispatches it.
-        runtime().state.due_now(str(event["event_id"]))
-        raise
-    return str(result.id)
-
-
 def _per_type_task(route: Route[Any]) -> Task[Any, Any]:
-    def allocated(event: TaskArg) -> str:
-        return start_chain(event)
+    def allocated(self: Task[Any, Any], event: TaskArg) -> Fetched:
+        fetched = protected(self, event, 0, fetch)
+        if not isinstance(fetched, Fetched):
+            raise Ignore  # the event's outcome is final already: the chain stops here, the write is not sent
+        return fetched
 
     allocated.__name__ = allocated.__qualname__ = route.task_name.rpartition(".")[2]
-    allocated.__doc__ = f"``{route.event_type.value}``: fetch the detail, then write it into Delius."
-    return app.task(name=route.task_name, acks_late=True)(allocated)
+    allocated.__doc__ = f"``{route.event_type.value}``: fetch the detail from Workload; the next task writes it."
+    return app.task(name=route.task_name, bind=True, acks_late=True, max_retries=None)(allocated)
 
 
 PER_TYPE_TASKS = {route.event_type: _per_type_task(route) for route in ROUTES}
 
 
-@app.task(name="allocations.fetch_detail", bind=True, acks_late=True, max_retries=None)
-def fetch_detail(self: Task[Any, Any], event: TaskArg, started_at: str) -> Fetched:
-    """GET the event's detailUrl and parse it; no database transaction here (the ledger lease is one statement)."""
-    fetched = protected(self, event, started_at, 0, _fetch)
-    if not isinstance(fetched, Fetched):
-        raise Ignore  # the event's outcome is final already: the chain stops here, the write is not sent
-    return fetched
-
-
-def _fetch(handling: Handling) -> Fetched:
+def fetch(handling: Handling) -> Fetched:
+    """Lease the event, validate it, GET its detail and parse it; no database transaction is held meanwhile."""
     lease(handling)
     allocation = handling.validated()
     body = runtime().workload.fetch_json(allocation.detail_url)
@@ -80,22 +66,20 @@ def lease(handling: Handling) -> None:
         raise AttemptsLost(f"{lost} attempts at this event never ended: each lost its process")
 
 
-@app.task(name="allocations.write_allocation", bind=True, acks_late=True, max_retries=None)
-def write_allocation(self: Task[Any, Any], fetched: Fetched | TaskArg, event: TaskArg, started_at: str) -> str:
+@app.task(name=WRITE_TASK, bind=True, acks_late=True, max_retries=None)
+def write_allocation(self: Task[Any, Any], fetched: Fetched, event: TaskArg) -> str:
     """Write the allocation and its outcome in one Delius transaction; no HTTP call here."""
-    # A dict is the raw body a worker of the previous release handed over (during a rolling deploy).
-    earlier = fetched.attempts - 1 if isinstance(fetched, Fetched) else 0
-    return str(protected(self, event, started_at, earlier, lambda handling: _write(handling, fetched)))
+    # The write continues the fetch's attempt: its retries count on from the attempts the fetch took.
+    return str(protected(self, event, fetched.attempts - 1, lambda handling: write(handling, fetched)))
 
 
-def _write(handling: Handling, fetched: Fetched | TaskArg) -> str:
+def write(handling: Handling, fetched: Fetched) -> str:
+    """Write the fetched detail with its use case; with the service's schema in Delius, the outcome goes in too."""
     rt = runtime()
     allocation = handling.validated()
-    detail = fetched.detail if isinstance(fetched, Fetched) else parse_detail(fetched["detail"])
-    # With the service's schema in the Delius database, the outcome is written in the allocation's transaction.
     record = rt.state.recorder(handling.record()) if rt.shared_database else None
-    outcome = write_detail(rt.delius, allocation, detail, record=record)
+    outcome = write_detail(rt.delius, allocation, fetched.detail, record=record)
     return finish(handling, outcome, recorded=record is not None)
 
 
-__all__ = ["ALREADY_FINAL", "PER_TYPE_TASKS", "fetch_detail", "start_chain", "write_allocation"]
+__all__ = ["PER_TYPE_TASKS", "WRITE_TASK", "fetch", "write", "write_allocation"]

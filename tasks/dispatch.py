@@ -1,4 +1,7 @@
-"""Sending an event's per-type task (named by the registry): used by the SQS ingest, the reconciler and re-enqueue."""
+"""Sending an event's tasks: its per-type task (named by the registry), the write linked to it.
+
+Used by the SQS ingest, the reconciler and re-enqueue.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from allocations.routes import route_for
 from tasks.app import app
+
+WRITE_TASK = "allocations.write_allocation"
 
 if TYPE_CHECKING:
     from kombu.messaging import Producer
@@ -24,9 +29,11 @@ def task_name(event_type: str) -> str | None:
 
 
 def dispatch(received: ReceivedEvent, producer: Producer | None = None) -> str:
-    """Send the per-event-type task for ``received``; returns the new task id once the broker has it."""
+    """Send ``received``'s chain (its per-type task, then the write); returns the per-type task's id once sent."""
     name = task_name(received.event_type)
     if name is None:
         raise UnsupportedEventType(f"No task for event type {received.event_type!r}")
+    arg = received.to_task_arg()
     options: dict[str, Any] = {"producer": producer} if producer is not None else {}
-    return str(app.send_task(name, args=[received.to_task_arg()], **options).id)
+    first = app.signature(name, args=[arg], link=app.signature(WRITE_TASK, args=[arg]))
+    return str(first.apply_async(**options).id)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import traceback
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from celery.exceptions import Ignore, Reject, Retry
@@ -63,15 +62,13 @@ class Handling:
 
     task: Task[Any, Any]
     received: ReceivedEvent
-    started_at: datetime
     attempt: int
     event: AllocationEvent | None = None
 
     @classmethod
-    def start(cls, task: Task[Any, Any], received: ReceivedEvent, started_at: str, earlier_attempts: int) -> Handling:
-        """Attempt number = attempts of the subtasks before this one + this subtask's retries + 1."""
-        attempt = earlier_attempts + int(task.request.retries or 0) + 1
-        return cls(task, received, datetime.fromisoformat(started_at), attempt)
+    def start(cls, task: Task[Any, Any], received: ReceivedEvent, earlier_attempts: int) -> Handling:
+        """Attempt number = attempts of the tasks before this one in the chain + this task's retries + 1."""
+        return cls(task, received, earlier_attempts + int(task.request.retries or 0) + 1)
 
     def validated(self) -> AllocationEvent:
         """The event validated for an allocation (raises InvalidMessage), kept for the records."""
@@ -86,7 +83,7 @@ class Handling:
 
     def record(self) -> Attempt:
         """This attempt as the ledger records it."""
-        return Attempt(self.received, self.attempt, self.task.request.id, self.started_at, self.reference)
+        return Attempt(self.received, self.attempt, self.task.request.id, self.reference)
 
     def fields(self) -> dict[str, Any]:
         """Structured log fields; never raises, whatever the payload holds."""
@@ -104,7 +101,6 @@ class Handling:
 def protected(
     task: Task[Any, Any],
     event_arg: dict[str, Any],
-    started_at: str,
     earlier_attempts: int,
     step: Callable[[Handling], T],
 ) -> T | str:
@@ -112,7 +108,7 @@ def protected(
 
     Returns the step's value, or the final outcome ``conclude`` recorded instead (``ignored``, ``already-final``).
     """
-    handling = Handling.start(task, ReceivedEvent.from_task_arg(event_arg), started_at, earlier_attempts)
+    handling = Handling.start(task, ReceivedEvent.from_task_arg(event_arg), earlier_attempts)
     # Every line of the attempt names its event; its run time is observed however it ends.
     with (
         event_context(handling.received.event_id),

@@ -32,7 +32,7 @@ from tasks import tracing
 from tasks.dispatch import dispatch, task_name
 from tasks.heartbeat import INGEST as HEARTBEAT
 from tasks.runtime import runtime
-from tasks.sqs_transport import RawBodyTransport
+from tasks.sqs_transport import RawBodyChannel, RawBodyTransport
 
 if TYPE_CHECKING:
     from kombu.message import Message
@@ -113,11 +113,18 @@ class IngestLoop:
         """One connection's worth of receiving."""
         with sqs_connection(self.settings, self.url) as connection:
             queue = Queue(queue_name(self.url), no_declare=True)
-            with Consumer(connection.default_channel, [queue], on_message=on_message, prefetch_count=PREFETCH):
+            channel = connection.default_channel
+            with Consumer(channel, [queue], on_message=on_message, prefetch_count=PREFETCH):
                 while not self.stopping.is_set():
                     HEARTBEAT.beat()  # the liveness probe fails when receive calls stop (INGEST_STALL_AFTER)
-                    with contextlib.suppress(TimeoutError, socket.timeout):
-                        connection.drain_events(timeout=WAIT_TIME_SECONDS + 1)
+                    receive_once(connection, channel)
+
+
+def receive_once(connection: Connection, channel: RawBodyChannel, timeout: float = WAIT_TIME_SECONDS + 1) -> None:
+    """One receive: its messages handled (``on_message``), then deleted together (one DeleteMessageBatch)."""
+    with contextlib.suppress(TimeoutError, socket.timeout):
+        connection.drain_events(timeout=timeout)
+    channel.flush_acks()
 
 
 def sqs_connection(settings: Settings, url: str) -> Connection:

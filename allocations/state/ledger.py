@@ -40,7 +40,6 @@ class Attempt:
     event: ReceivedEvent
     number: int
     task_id: str | None
-    started_at: datetime | None
     reference: EventReference | None = None  # None: what the event's payload holds
 
     @property

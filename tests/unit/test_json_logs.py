@@ -48,7 +48,7 @@ def captured():
 
 
 def fake_task():
-    return SimpleNamespace(request=SimpleNamespace(retries=0, id="task-1"), name="allocations.fetch_detail")
+    return SimpleNamespace(request=SimpleNamespace(retries=0, id="task-1"), name="allocations.person_allocated")
 
 
 def test_an_outcome_line_is_one_json_object_with_its_fields_and_the_event_id(captured):
@@ -56,7 +56,7 @@ def test_an_outcome_line_is_one_json_object_with_its_fields_and_the_event_id(cap
         log_outcome("applied", handling.fields(), reason=None, contact_id=42)
         return "applied"
 
-    assert protected(fake_task(), EVENT.to_task_arg(), "2025-03-04T14:05:09+00:00", 0, step) == "applied"
+    assert protected(fake_task(), EVENT.to_task_arg(), 0, step) == "applied"
 
     [line] = captured()
     assert datetime.fromisoformat(line["timestamp"]).utcoffset().total_seconds() == 0
@@ -83,7 +83,7 @@ def test_every_line_inside_an_attempt_carries_the_event_id_and_none_outside(capt
         log.debug("inside, plain")
         log.warning("inside, with a\nnewline and \x1b[31m an escape")
 
-    protected(fake_task(), EVENT.to_task_arg(), "2025-03-04T14:05:09+00:00", 0, step)
+    protected(fake_task(), EVENT.to_task_arg(), 0, step)
     log.info("after")
 
     lines = captured()

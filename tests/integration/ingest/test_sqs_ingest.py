@@ -6,78 +6,20 @@ import time
 from dataclasses import replace
 
 import pytest
-import redis
 from celery.exceptions import WorkerShutdown
 from faults.support.redis_server import RedisServer
+from ingest_support import EVENT, consume, depth, published_tasks
 from kombu import Consumer, Queue
 
-from allocations.config import Settings, load_settings
+from allocations.config import load_settings
 from allocations.outcome import Outcome
-from allocations.sqs import queue_name, sns_notification, sqs_client
+from allocations.sqs import queue_name, sns_notification
 from allocations.sqs_body import parse_sqs_body
 from allocations.state.ledger import Attempt
-from allocations_local.environment import LocalStack, service_environment
-from allocations_local.queues import create_queues
 from allocations_local.services import unique_name
 from tasks import app
 from tasks import runtime as runtime_module
 from tasks.ingest import PREFETCH, checked_queue_url, on_message, sqs_connection
-
-EVENT = {
-    "eventType": "person.community.manager.allocated",
-    "detailUrl": "http://127.0.0.1:1/allocation/person/9a1e0c55",
-    "personReference": {"identifiers": [{"type": "CRN", "value": "A987654"}]},
-}
-
-
-@pytest.fixture
-def fresh_runtime(monkeypatch):
-    """The ingest's per-process runtime, built from this test's environment and dropped after it."""
-    runtime_module.reset_runtime()
-    yield
-    runtime_module.reset_runtime()
-
-
-@pytest.fixture
-def queues(sqs_endpoint, redis_url, database_url, monkeypatch, fresh_runtime):
-    name = unique_name("ingest")
-    stack = LocalStack(
-        database_url, redis_url, sqs_endpoint, name, f"{name}-dlq", "http://127.0.0.1:9", "http://127.0.0.1:9/t"
-    )
-    for key, value in service_environment(stack).items():
-        monkeypatch.setenv(key, value)
-    client = sqs_client("eu-west-2", sqs_endpoint)
-    url, dlq_url = create_queues(client, name, f"{name}-dlq", visibility_timeout=1)
-    task_queue = unique_name("tasks")
-    saved = {key: app.conf[key] for key in ("broker_url", "task_default_queue")}
-    app.conf.update(broker_url=redis_url, task_default_queue=task_queue)
-    yield client, url, dlq_url, task_queue
-    app.conf.update(saved)
-
-
-def consume(settings: Settings, url: str, until, timeout: float = 15.0) -> None:
-    """Run the ingest consumer until ``until()`` holds (the test then asserts the details)."""
-    with sqs_connection(settings, url) as connection:
-        consumer = Consumer(
-            connection.default_channel, [Queue(queue_name(url), no_declare=True)], on_message=on_message
-        )
-        with consumer:
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline and not until():
-                with contextlib.suppress(TimeoutError):
-                    connection.drain_events(timeout=1)
-
-
-def depth(client, url) -> int:
-    attributes = client.get_queue_attributes(
-        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-    )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
-
-
-def published_tasks(redis_url: str, task_queue: str) -> list[dict]:
-    client = redis.Redis.from_url(redis_url.replace("redis+socket://", "unix://"))
-    return [json.loads(raw) for raw in client.lrange(task_queue, 0, -1)]
 
 
 def test_sns_wrapped_event_becomes_its_task_and_is_deleted_from_sqs(queues, redis_url):

@@ -30,7 +30,7 @@ WORKER_LIKE = textwrap.dedent(
         "detailUrl": "https://workload.example/allocation/person/1",
         "personReference": {"identifiers": [{"type": "CRN", "value": "X123456"}]},
     })
-    task = SimpleNamespace(request=SimpleNamespace(retries=0, id="task-json-1"))
+    task = SimpleNamespace(name="allocations.person_allocated", request=SimpleNamespace(retries=0, id="task-json-1"))
 
     def step(handling):
         get_task_logger("tasks.allocation").warning("a task line\\nover two lines")
@@ -41,7 +41,7 @@ WORKER_LIKE = textwrap.dedent(
             logging.getLogger("allocations.delius").exception("with a traceback")
         log_outcome("retrying", handling.fields(), error="WorkloadUnavailable: 503", countdown=1.5)
 
-    protected(task, event.to_task_arg(), "2025-03-04T14:05:09+00:00", 0, step)
+    protected(task, event.to_task_arg(), 0, step)
     warnings.warn("after the attempt")
     """
 )

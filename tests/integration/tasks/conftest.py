@@ -25,7 +25,7 @@ from allocations_local.services import unique_name
 from allocations_local.workload_stub import WorkloadStub
 from tasks import app as service_app
 from tasks import runtime as runtime_module
-from tasks.allocation import PER_TYPE_TASKS
+from tasks.dispatch import dispatch
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -173,8 +173,8 @@ class Harness:
         return domain_event(event_type, detail_url, crn or "", detail["id"])
 
     def send(self, received: ReceivedEvent) -> None:
-        """Publish ``received`` as the ingest does: the per-type task of its event type."""
-        PER_TYPE_TASKS[received.event_type].delay(received.to_task_arg())
+        """Publish ``received`` as the ingest does: its per-type task, the write linked to it."""
+        dispatch(received)
 
     def outcome(self, received: ReceivedEvent, timeout: float = 20.0) -> OutcomeRecord:
         return wait_until(

@@ -18,7 +18,6 @@ from allocations.workload.details import AllocationReason, PersonAllocationDetai
 from tasks.fetched import Fetched
 
 PER_TYPE = "allocations.person_allocated"
-FETCH = "allocations.fetch_detail"
 WRITE = "allocations.write_allocation"
 CREATED = datetime(2025, 6, 4, 13, 5, 9, 118000, tzinfo=UTC)
 
@@ -59,7 +58,7 @@ def test_person_allocation_sent_as_its_task_is_applied_once(harness, world, engi
     outcome = harness.outcome(received)
     assert (outcome.outcome, outcome.crn, outcome.attempts, outcome.reason) == ("applied", case.crn, 1, None)
     assert harness.wait_ended(WRITE) == ["SUCCESS"]
-    assert harness.log.names() == [PER_TYPE, FETCH, WRITE]
+    assert harness.log.names() == [PER_TYPE, WRITE]
     assert managers(engine) == [(case.staff.id, 0), (staff.id, 1)]
     assert [result for result, _ in audit_rows(engine)] == ["P"]
     assert [r["status"] for r in harness.stub.requests_to(received.payload["detailUrl"])] == [200]
@@ -73,7 +72,7 @@ def test_the_fetch_hands_the_write_a_typed_detail_through_the_broker(harness, wo
     harness.send(received)
     harness.wait_ended(WRITE)
 
-    [(fetched, event, started_at)] = harness.log.args_of(WRITE)
+    [(fetched, event)] = harness.log.args_of(WRITE)
     assert type(fetched) is Fetched
     assert fetched.attempts == 1
     assert fetched.detail == PersonAllocationDetail(
@@ -88,7 +87,6 @@ def test_the_fetch_hands_the_write_a_typed_detail_through_the_broker(harness, wo
     assert fetched.detail.created_date.utcoffset() is not None
     assert fetched.detail.created_date.isoformat() == "2025-06-04T14:05:09.118000+01:00"  # London summer time
     assert event == received.to_task_arg()
-    assert datetime.fromisoformat(started_at).tzinfo is not None
 
 
 def test_workload_503_is_retried_then_applied_with_two_attempts(harness, world, engine):
@@ -102,9 +100,9 @@ def test_workload_503_is_retried_then_applied_with_two_attempts(harness, world, 
     assert (outcome.outcome, outcome.attempts) == ("applied", 2)
     assert [r["status"] for r in harness.stub.requests_to(received.payload["detailUrl"])] == [503, 200]
     assert harness.wait_ended(WRITE) == ["SUCCESS"]
-    assert harness.log.states_of(FETCH) == ["RETRY", "SUCCESS"]
-    assert harness.log.names() == [PER_TYPE, FETCH, FETCH, WRITE]
-    [(fetched, _, _)] = harness.log.args_of(WRITE)
+    assert harness.log.states_of(PER_TYPE) == ["RETRY", "SUCCESS"]
+    assert harness.log.names() == [PER_TYPE, PER_TYPE, WRITE]
+    [(fetched, _)] = harness.log.args_of(WRITE)
     assert fetched.attempts == 2
     assert managers(engine) == [(case.staff.id, 0), (staff.id, 1)]
     assert [result for result, _ in audit_rows(engine)] == ["P"]
@@ -119,9 +117,9 @@ def test_an_event_already_final_stops_the_chain_at_the_fetch(harness, world, eng
 
     harness.send(received)
 
-    assert harness.wait_ended(FETCH) == ["IGNORED"]
+    assert harness.wait_ended(PER_TYPE) == ["IGNORED"]
     harness.settle()
-    assert harness.log.names() == [PER_TYPE, FETCH]
+    assert harness.log.names() == [PER_TYPE]
     assert harness.state.outcomes_for(received.event_id) == [before]
     assert harness.stub.requests_to(received.payload["detailUrl"]) == []
     assert managers(engine) == [(case.staff.id, 1)]
@@ -137,9 +135,9 @@ def test_an_event_without_crn_is_dead_lettered_at_once(harness, world, engine):
 
     outcome = harness.outcome(received)
     assert (outcome.outcome, outcome.attempts, outcome.crn) == ("dead-lettered", 1, None)
-    assert harness.wait_ended(FETCH) == ["FAILURE"]
+    assert harness.wait_ended(PER_TYPE) == ["FAILURE"]
     harness.settle()
-    assert harness.log.names() == [PER_TYPE, FETCH]
+    assert harness.log.names() == [PER_TYPE]
     [letter] = [d for d in harness.state.list_dead_letters(limit=500).items if d.event_id == received.event_id]
     assert (letter.error_class, letter.status, letter.attempts) == ("InvalidMessage", "parked", 1)
     assert letter.event == received.to_task_arg()
@@ -157,6 +155,6 @@ def test_a_pending_transfer_ends_ignored_with_its_reason_and_a_failed_audit(harn
     outcome = harness.outcome(received)
     assert (outcome.outcome, outcome.reason, outcome.attempts) == ("ignored", "Pending transfer exists in Delius", 1)
     assert harness.wait_ended(WRITE) == ["SUCCESS"]
-    assert harness.log.names() == [PER_TYPE, FETCH, WRITE]
+    assert harness.log.names() == [PER_TYPE, WRITE]
     assert managers(engine) == [(case.staff.id, 1)]
     assert audit_rows(engine) == [("F", f"offenderId='{case.offender_id}'")]

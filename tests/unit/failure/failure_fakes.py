@@ -1,7 +1,6 @@
 """Fakes of a Celery task, the runtime and its state store, for the failure decisions' unit tests."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from celery.exceptions import Retry
 
@@ -86,4 +85,4 @@ class FakeRuntime:
 
 
 def handling(retries: int) -> Handling:
-    return Handling(FakeTask(retries), EVENT, datetime(2026, 1, 1, tzinfo=UTC), attempt=retries + 1)
+    return Handling(FakeTask(retries), EVENT, attempt=retries + 1)

@@ -1,7 +1,5 @@
 """Retry or dead letter: the failure route's decisions, with fakes for the task, the state and SQS."""
 
-from datetime import UTC, datetime
-
 import pytest
 from celery.exceptions import Reject, Retry
 from failure_fakes import EVENT, FakeTask, handling
@@ -86,7 +84,7 @@ def test_event_is_retried_later_when_both_dead_letter_routes_are_down(state, mon
 )
 def test_an_event_whose_fields_have_unexpected_types_is_still_dead_lettered(state, payload):
     odd = ReceivedEvent("event-odd", "person.community.manager.allocated", payload)
-    attempt = Handling(FakeTask(0), odd, datetime(2026, 1, 1, tzinfo=UTC), attempt=1)
+    attempt = Handling(FakeTask(0), odd, attempt=1)
 
     with pytest.raises(InvalidMessage):
         handle_failure(attempt, InvalidMessage("No CRN available in person reference"))
@@ -102,7 +100,7 @@ def test_a_retry_that_cannot_be_published_hands_the_event_to_the_reconciler_at_o
             raise Reject(ConnectionError("Redis refused the write"), requeue=False)
 
     with pytest.raises(Reject):
-        handle_failure(Handling(UnpublishableTask(0), EVENT, datetime.now(UTC), 1), WorkloadUnavailable("503"))
+        handle_failure(Handling(UnpublishableTask(0), EVENT, 1), WorkloadUnavailable("503"))
 
     assert state.due == ["event-1"]
 
