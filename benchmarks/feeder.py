@@ -36,7 +36,8 @@ CREATE TRIGGER bench_notify_finished AFTER UPDATE OF state ON workforce_allocati
   WHEN (OLD.state = 'pending' AND NEW.state <> 'pending')
   EXECUTE FUNCTION workforce_allocations.bench_notify_finished();
 """
-STALL_SECONDS = 120.0
+# Longer than the retry budget's largest delay (RETRY_MAX_DELAY, 300 s): a retried event is slow, not lost.
+STALL_SECONDS = 420.0
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ import random
 import secrets
 import signal
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -82,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed if args.seed is not None else time.time_ns())  # noqa: S311 - not cryptography
     weights = parse_weights(args.mix)
     with contextlib.ExitStack() as cleanup:
-        logs = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="allocations-bench-")))
+        logs = ROOT / "artifacts" / f"benchmark-logs-{started.strftime('%Y%m%dT%H%M%S')}"  # every child's output
+        logs.mkdir(parents=True)
         pg_dir = ROOT / ".local" / "benchmark" / "pg"
         server, stop_pg = services.start_postgres(os.environ.get("DATABASE_URL"), pg_dir)
         cleanup.callback(stop_pg)
