@@ -64,32 +64,35 @@ def purge(
             counts.append(_count(connection, _ledger, _old_outcome(cutoff)))
         return PurgeReport(cutoff, counts[2], counts[0], counts[1], batches=0, dry_run=True)
     dead_letters = history = outcomes = batches = 0
+    # Keyset pagination (after the last key seen): a batch never re-reads the rows earlier batches deleted.
+    last_id: int | None = None
     while True:
         with engine.begin() as connection:
-            ids = list(connection.scalars(_dead_letter_ids(cutoff).order_by(_dl.c.id).limit(batch_size)))
+            query = _dead_letter_ids(cutoff).order_by(_dl.c.id).limit(batch_size)
+            ids = list(connection.scalars(query if last_id is None else query.where(_dl.c.id > last_id)))
             if not ids:
                 break
-            history += connection.execute(delete(_history).where(_history.c.dead_letter_id.in_(ids))).rowcount
-            dead_letters += connection.execute(delete(_dl).where(_dl.c.id.in_(ids))).rowcount
-        batches += 1
+            # Still closed (a closed dead letter stays closed; checked again all the same), history first.
+            still_closed = select(_dl.c.id).where(_dl.c.id.in_(ids), _dl.c.status.in_(CLOSED))
+            history += connection.execute(delete(_history).where(_history.c.dead_letter_id.in_(still_closed))).rowcount
+            dead_letters += connection.execute(delete(_dl).where(_dl.c.id.in_(still_closed))).rowcount
+        batches, last_id = batches + 1, ids[-1]
+    last_event: str | None = None
     while True:
         with engine.begin() as connection:
-            event_ids = list(
-                connection.scalars(
-                    select(_ledger.c.event_id)
-                    .where(_old_outcome(cutoff))
-                    .order_by(_ledger.c.event_id)
-                    .limit(batch_size)
-                )
+            query = (
+                select(_ledger.c.event_id).where(_old_outcome(cutoff)).order_by(_ledger.c.event_id).limit(batch_size)
             )
-            # The condition again: a row re-enqueued since the select (pending again) stays.
-            deleted = connection.execute(
-                delete(_ledger).where(_ledger.c.event_id.in_(event_ids), _old_outcome(cutoff))
-            ).rowcount
-        outcomes += deleted
-        batches += 1 if event_ids else 0
-        if len(event_ids) < batch_size or not deleted:
-            break
+            event_ids = list(
+                connection.scalars(query if last_event is None else query.where(_ledger.c.event_id > last_event))
+            )
+            if not event_ids:
+                break
+            # Final and old again: a row re-enqueued since the select (pending again) stays. A dead letter is only
+            # ever created or re-enqueued for a pending row, so the dead-letter half needs no second look.
+            condition = and_(_ledger.c.event_id.in_(event_ids), _finished_before(cutoff))
+            outcomes += connection.execute(delete(_ledger).where(condition)).rowcount
+        batches, last_event = batches + 1, event_ids[-1]
     return PurgeReport(cutoff, outcomes, dead_letters, history, batches, dry_run=False)
 
 
@@ -106,7 +109,11 @@ def _dead_letter_ids(cutoff: datetime) -> Select[Any]:
 def _old_outcome(cutoff: datetime) -> ColumnElement[bool]:
     """A final outcome finished before ``cutoff`` whose event has no dead letter that is kept."""
     kept_dead_letter = exists().where(_dl.c.event_id == _ledger.c.event_id, not_(_old_dead_letter(cutoff)))
-    return and_(_ledger.c.state.in_(FINAL_STATES), _ledger.c.finished_at < cutoff, not_(kept_dead_letter))
+    return and_(_finished_before(cutoff), not_(kept_dead_letter))
+
+
+def _finished_before(cutoff: datetime) -> ColumnElement[bool]:
+    return and_(_ledger.c.state.in_(FINAL_STATES), _ledger.c.finished_at < cutoff)
 
 
 def _count(connection: Connection, table: Table, condition: ColumnElement[bool]) -> int:
