@@ -87,9 +87,10 @@ def purge_command(
 def _add_operations() -> None:
     from tasks.cli_dead_letters import dead_letters  # noqa: PLC0415
     from tasks.cli_operations import outcomes  # noqa: PLC0415
+    from tasks.cli_retrying import retrying_group  # noqa: PLC0415
     from tasks.cli_sqs_dlq import sqs_dlq  # noqa: PLC0415
 
-    for command in (dead_letters, outcomes, sqs_dlq):
+    for command in (dead_letters, outcomes, sqs_dlq, retrying_group):
         main.add_command(command)
 
 

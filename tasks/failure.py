@@ -183,7 +183,7 @@ def _retry(handling: Handling, error: Exception, delay: float) -> NoReturn:
     log_outcome("retrying", handling.fields(), error=describe(error), countdown=round(delay, 3))
     metrics.retry(handling.received.event_type, error_class(error))
     try:
-        state.postpone(handling.received.event_id, delay)
+        state.postpone(handling.received.event_id, delay, describe(error))
     except Exception:
         log.warning("could not postpone event %s in the ledger", handling.received.event_id, exc_info=True)
     try:

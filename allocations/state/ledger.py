@@ -123,6 +123,7 @@ def start_attempt(connection: Connection, event: ReceivedEvent, *, due_at: datet
             open_attempts=_ledger.c.open_attempts + 1,
             due_at=due_at,
             started_at=now(),
+            next_attempt_at=None,
         )
         .returning(_ledger.c.open_attempts)
     ).first()
@@ -136,12 +137,22 @@ def start_attempt(connection: Connection, event: ReceivedEvent, *, due_at: datet
     return start_attempt(connection, event, due_at=due_at)
 
 
-def postpone(connection: Connection, event_id: str, *, due_at: datetime) -> None:
-    """The attempt ended and a retry is scheduled: no re-dispatch before ``due_at``."""
+def postpone(
+    connection: Connection,
+    event_id: str,
+    *,
+    due_at: datetime,
+    next_attempt_at: datetime | None = None,
+    error: str | None = None,
+) -> None:
+    """The attempt ended and a retry is scheduled: no re-dispatch before ``due_at``.
+
+    ``next_attempt_at`` (the retry's countdown's end) and ``error`` (what it retries) are shown by the Retrying view.
+    """
     connection.execute(
         update(_ledger)
         .where(_ledger.c.event_id == event_id, _ledger.c.state == PENDING)
-        .values(due_at=due_at, open_attempts=0)
+        .values(due_at=due_at, open_attempts=0, next_attempt_at=next_attempt_at, last_error=error)
     )
 
 
@@ -161,6 +172,7 @@ def finish(connection: Connection, attempt: Attempt, outcome: Outcome) -> bool:
             crn=cut(attempt.shown.crn, 20),
             detail_url=cut(attempt.shown.detail_url, 2000),
             due_at=None,
+            next_attempt_at=None,
             finished_at=now(),
         )
     )
@@ -178,7 +190,7 @@ def reopen(connection: Connection, event_id: str, *, due_at: datetime) -> None:
     connection.execute(
         update(_ledger)
         .where(_ledger.c.event_id == event_id)
-        .values(state=PENDING, reason=None, open_attempts=0, due_at=due_at, finished_at=None)
+        .values(state=PENDING, reason=None, open_attempts=0, due_at=due_at, finished_at=None, next_attempt_at=None)
     )
 
 

@@ -54,10 +54,13 @@ class StateStore:
         with self.engine.begin() as connection:
             return ledger.start_attempt(connection, event, due_at=ledger.now() + self.lease)
 
-    def postpone(self, event_id: str, delay: float) -> None:
-        """A retry is scheduled in ``delay`` seconds: the reconciler waits for it, plus one lease."""
+    def postpone(self, event_id: str, delay: float, error: str | None = None) -> None:
+        """A retry is scheduled in ``delay`` seconds (for ``error``): the reconciler waits for it, plus one lease."""
+        attempt_at = ledger.now() + timedelta(seconds=delay)
         with self.engine.begin() as connection:
-            ledger.postpone(connection, event_id, due_at=ledger.now() + timedelta(seconds=delay) + self.lease)
+            ledger.postpone(
+                connection, event_id, due_at=attempt_at + self.lease, next_attempt_at=attempt_at, error=error
+            )
 
     def due_now(self, event_id: str) -> None:
         """The event's next dispatch could not be published: let the reconciler take it at its next pass."""

@@ -15,7 +15,7 @@ from flower.api import control, tasks
 from flower.app import rewrite_handler
 from tornado.web import url
 
-from tasks.dashboard import api, bulk, pages, sqs_dlq
+from tasks.dashboard import api, bulk, pages, retrying, sqs_dlq
 from tasks.dashboard.access import ANONYMOUS_VARIABLE, OPERATORS_VARIABLE, AccessPolicy
 from tasks.dashboard.base import ACCESS_SETTING, auth_configured
 from tasks.dashboard.templating import DashboardLoader
@@ -69,6 +69,12 @@ def mount(flower: Any, operations: Operations, access: AccessPolicy | None = Non
         url(r"/api/recovery", bulk.RecoveryApi, dependencies),
         url(r"/api/recovery/(\d+)", bulk.RecoveryJobApi, dependencies),
         url(r"/outcomes", pages.OutcomesPage, dependencies, name="outcomes"),
+        url(r"/retrying", retrying.RetryingPage, dependencies, name="retrying"),
+        url(r"/retrying/retry-now", retrying.RetryNowAction, dependencies, name="retrying-retry-now"),
+        url(r"/retrying/dead-letter-now", retrying.DeadLetterNowAction, dependencies, name="retrying-dead-letter-now"),
+        url(r"/api/retrying", retrying.RetryingApi, dependencies),
+        url(r"/api/retrying/retry-now", retrying.RetryNowApi, dependencies),
+        url(r"/api/retrying/dead-letter-now", retrying.DeadLetterNowApi, dependencies),
         url(r"/sqs-dlq", sqs_dlq.SqsDlqPage, dependencies, name="sqs-dlq"),
         url(r"/sqs-dlq/redrive", sqs_dlq.RedriveAction, dependencies, name="sqs-dlq-redrive"),
         url(r"/sqs-dlq/cancel", sqs_dlq.CancelMoveAction, dependencies, name="sqs-dlq-cancel"),

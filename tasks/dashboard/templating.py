@@ -19,6 +19,10 @@ _TABS = """
             href="{{ reverse_url('outcomes') }}">Outcomes</a>
         </li>
         <li class="nav-item">
+          <a class="nav-link{% if active_tab == 'retrying' %} active{% end %}"
+            href="{{ reverse_url('retrying') }}">Retrying</a>
+        </li>
+        <li class="nav-item">
           <a class="nav-link{% if active_tab == 'sqs-dlq' %} active{% end %}"
             href="{{ reverse_url('sqs-dlq') }}">SQS DLQ</a>
         </li>

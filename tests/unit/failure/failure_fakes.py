@@ -45,6 +45,7 @@ class FakeState:
     dead_letters: list = field(default_factory=list)
     outcomes: list = field(default_factory=list)
     postponed: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
     due: list = field(default_factory=list)
 
     def dead_letter(self, attempt, failure):
@@ -63,8 +64,9 @@ class FakeState:
         self.outcomes.append((attempt, outcome))
         return True
 
-    def postpone(self, event_id, delay):
+    def postpone(self, event_id, delay, error=None):
         self.postponed.append((event_id, delay))
+        self.errors.append(error)
 
     def due_now(self, event_id):
         self.due.append(event_id)

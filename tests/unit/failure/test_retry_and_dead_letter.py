@@ -18,6 +18,7 @@ def test_transient_failure_with_budget_left_is_retried_with_a_jittered_countdown
     assert 0 <= countdown <= 8
     assert state.dead_letters == []
     assert state.postponed == [("event-1", countdown)]
+    assert state.errors == ["WorkloadUnavailable: 503 from http://wl"]  # shown by the Retrying view
 
 
 def test_transient_failure_is_dead_lettered_when_the_budget_is_spent(state):
