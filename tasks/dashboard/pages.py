@@ -9,6 +9,8 @@ import tornado.web
 
 from allocations.event_types import EventType
 from allocations.state.records import ActionResult, DeadLetterFilter, DeadLetterStatus
+from tasks import understand
+from tasks.dashboard import chart
 from tasks.dashboard.base import PAGE_SIZE, DashboardHandler, requires_operator
 from tasks.feedback import action_summary
 from tasks.operations import when
@@ -27,6 +29,7 @@ class DeadLettersPage(DashboardHandler):
         page = await self.blocking(self.operations.list_dead_letters, where, limit=PAGE_SIZE, offset=offset)
         counts = await self.blocking(self.operations.count_dead_letters, where)
         jobs = await self.blocking(self.operations.recovery_jobs, RECENT_JOBS)
+        timeline = await self.blocking(understand.outcome_timeline, self.operations, self.text("chart", "24h"))
         self.render(
             "dead_letters.html",
             active_tab="dead-letters",
@@ -41,6 +44,10 @@ class DeadLettersPage(DashboardHandler):
             read_only=self.read_only,
             when=when,
             urlencode=urlencode,
+            timeline=timeline,
+            chart_bars=chart.bars(timeline),
+            chart_width=chart.WIDTH,
+            chart_height=chart.HEIGHT,
         )
 
 
@@ -112,14 +119,14 @@ class DiscardAction(_DeadLetterAction):
 
 
 class OutcomesPage(DashboardHandler):
-    """Every recorded outcome of an event id or a CRN."""
+    """Outcomes of an event id, a CRN or a staff code (the newest when none), with what each allocation wrote."""
 
     @tornado.web.authenticated
     async def get(self) -> None:
         """Render the look-up form and its results."""
         key = self.text("q")
-        outcomes = await self.blocking(self.operations.outcomes, key) if key else []
-        self.render("outcomes.html", active_tab="outcomes", key=key, outcomes=outcomes, when=when)
+        found = await self.blocking(understand.look_up, self.operations, key)
+        self.render("outcomes.html", active_tab="outcomes", key=key, found=found, when=when)
 
 
 def _filter_query(where: DeadLetterFilter) -> dict[str, str]:
