@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import psutil
+import psycopg
 import redis
 from sqlalchemy.engine import make_url
 
@@ -96,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             children[name + "_url"] = address  # type: ignore[assignment]
         redis_url, moto_url, stub_url = (str(children[n + "_url"]) for n in ("redis", "moto", "stub"))
         libpq = seeded.url.replace("postgresql+psycopg://", "postgresql://", 1)
+        with psycopg.connect(libpq, autocommit=True) as conn:  # a killed run's events: no reconciler may take them
+            conn.execute("DELETE FROM workforce_allocations.event_ledger WHERE state = 'pending'")
         base = plan(seeded.url, seeded.scale, args.baseline_events + 20, rng, weights)
         baseline = run_baseline(seeded.url, USER, base, 20, stub_url).as_json()
         sys.stdout.write(

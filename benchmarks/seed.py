@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import psycopg
 from sqlalchemy import Sequence, select, text
 
-from allocations.database import make_engine
+from allocations.database import init_db, make_engine
 from allocations.delius import codes
 from allocations.delius.models import RequirementMainCategory, User, metadata
 from allocations.delius.steps.kinds import EVENT, LICENCE_CONDITION, PERSON, REQUIREMENT, ManagerKind
@@ -94,6 +94,9 @@ def ensure_seeded(server_url: str, people: int, username: str) -> Seeded:
         with psycopg.connect(_libpq(url)) as conn:
             row = conn.execute(f"SELECT teams, seconds, bases FROM {MARKER} WHERE people = %s", (people,)).fetchone()
         if row is not None:
+            missing = init_db(url, url, username)  # the service's schema brought to the code's head
+            if missing:
+                raise RuntimeError("; ".join(str(item) for item in missing))
             return Seeded(url, Scale(people, int(row[0]), *row[2]), float(row[1]), reused=True)
     except psycopg.Error:
         pass
