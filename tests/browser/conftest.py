@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
 from selenium import webdriver
@@ -22,6 +24,9 @@ from allocations_local.processes import ServiceProcess, start_worker
 from allocations_local.queues import create_queues
 from allocations_local.services import unique_name
 from allocations_local.workload_stub import WorkloadStub
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 USER, PASSWORD = "operator", "browser-test-pass"
 VIEWER, VIEWER_PASSWORD = "viewer", "browser-viewer-pass"  # signed in, but not in DASHBOARD_OPERATORS
@@ -48,15 +53,23 @@ class RunningService:
     dashboard_url: str
 
 
-@pytest.fixture
-def service(database_url, redis_url, sqs_endpoint):
+# A retry long enough to watch on the Retrying page: the first delay is uniform in [0, 600] s, and the budget keeps
+# an event that keeps failing in backoff.
+SLOW_RETRIES = {"RETRY_FIRST_DELAY": "600", "RETRY_MAX_DELAY": "600", "RETRY_MAX_RETRIES": "8"}
+
+
+@contextlib.contextmanager
+def running_service(
+    database_url: str, redis_url: str, sqs_endpoint: str, retries: dict[str, str]
+) -> Iterator[RunningService]:
+    """The Workload stub, a worker and Flower with the dashboard, on their own queues, with ``retries``."""
     stub = WorkloadStub(client_id=LOCAL_CLIENT_ID, client_secret=LOCAL_CLIENT_SECRET)
     stub.start()
     name = unique_name("browser")
     stack = LocalStack(database_url, redis_url, sqs_endpoint, name, f"{name}-dlq", stub.base_url, stub.token_url)
     env = {
         **os.environ,
-        **service_environment(stack, CELERY_TASK_QUEUE=unique_name("browser_tasks"), **FAST_RETRIES),
+        **service_environment(stack, CELERY_TASK_QUEUE=unique_name("browser_tasks"), **retries),
         "FLOWER_BASIC_AUTH": f"{USER}:{PASSWORD},{VIEWER}:{VIEWER_PASSWORD}",
         "DASHBOARD_OPERATORS": USER,
     }
@@ -77,6 +90,19 @@ def service(database_url, redis_url, sqs_endpoint):
         worker.stop()
         stub.stop()
         engine.dispose()
+
+
+@pytest.fixture
+def service(database_url, redis_url, sqs_endpoint):
+    with running_service(database_url, redis_url, sqs_endpoint, FAST_RETRIES) as running:
+        yield running
+
+
+@pytest.fixture
+def slow_retry_service(database_url, redis_url, sqs_endpoint):
+    """The same service with long retry delays, so an event stays in backoff long enough to be seen and acted on."""
+    with running_service(database_url, redis_url, sqs_endpoint, SLOW_RETRIES) as running:
+        yield running
 
 
 def chromium(*, authenticated: bool, user: str = USER, password: str = PASSWORD) -> webdriver.Chrome:
