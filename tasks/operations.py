@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -223,10 +223,10 @@ class Operations:
 
 
 def to_json(value: Any) -> Any:
-    """``value`` as JSON-able data: dataclasses as dicts (fields in order), datetimes as ISO 8601 strings."""
+    """``value`` as JSON-able data: dataclasses as dicts (fields in order), dates and times as ISO 8601 strings."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {field.name: to_json(getattr(value, field.name)) for field in dataclasses.fields(value)}
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # a datetime too
         return value.isoformat()
     if isinstance(value, dict):
         return {str(key): to_json(item) for key, item in value.items()}

@@ -14,6 +14,7 @@ from flower.api import BaseApiHandler
 
 from allocations.state.filters import FilterError, parse_filter
 from allocations.state.operator_view import CountChanged
+from tasks import understand
 from tasks.dashboard.base import PAGE_SIZE, DashboardHandler, requires_operator
 from tasks.feedback import action_summary
 from tasks.operations import to_json
@@ -144,10 +145,21 @@ class DiscardDeadLetters(ApiHandler):
 
 
 class Outcomes(ApiHandler):
-    """GET: every outcome of an event id or a CRN, newest first, with links to Flower's task pages."""
+    """GET: every outcome of an event id, a CRN or a staff code, newest first, as the Outcomes page shows them.
+
+    Each with its Flower task page and ``written``: what an applied allocation wrote in Delius (the manager row with
+    its staff and team, the responsible officer, the contacts), or null.
+    """
 
     @tornado.web.authenticated
     async def get(self, key: str) -> None:
         """Look up."""
-        outcomes = await self.blocking(self.operations.outcomes, key)
-        self.reply({"outcomes": [{**to_json(o), "task_url": self.task_url(o.task_id)} for o in outcomes]})
+        found = await self.blocking(understand.look_up, self.operations, key)
+        self.reply(
+            {
+                "outcomes": [
+                    {**to_json(item.outcome), "task_url": self.task_url(item.outcome.task_id), "written": item.written}
+                    for item in found
+                ]
+            }
+        )

@@ -132,3 +132,23 @@ def test_the_page_searches_by_staff_code_and_shows_what_was_written(engine, worl
     assert 'data-type="ETOS"' in page.text
     assert 'data-type="SPOD03"' in page.text
     assert "New Team" in page.text
+
+
+def test_the_outcomes_api_answers_what_an_allocation_wrote_as_the_page_shows_it(engine, world, store, dashboard):
+    case, sentence = world
+    record(store, "e-api", case.crn, apply(engine, case.crn, details(case, sentence)["event"][0]))
+    store.receive(ReceivedEvent("e-pending", "event.manager.allocated", {"eventType": "x", "detailUrl": "http://x/d"}))
+
+    by_event = dashboard.session().get(f"{dashboard.base_url}/api/outcomes/e-api", timeout=10).json()["outcomes"]
+    by_staff = dashboard.session().get(f"{dashboard.base_url}/api/outcomes/{STAFF}", timeout=10).json()["outcomes"]
+    pending = dashboard.session().get(f"{dashboard.base_url}/api/outcomes/e-pending", timeout=10).json()["outcomes"]
+
+    [applied] = by_event
+    written = applied["written"]
+    assert (applied["outcome"], applied["task_url"]) == ("applied", "/task/task-e-api")
+    assert (written["manager"]["staff_code"], written["manager"]["team_code"]) == (STAFF, "N02NEW")
+    assert written["manager"]["team_description"] == "New Team"
+    assert sorted(c["type_code"] for c in written["contacts"]) == ["ETOS", "SPOD03"]
+    assert all(len(c["contact_date"]) == len("2025-06-04") for c in written["contacts"])  # a date, as ISO 8601
+    assert [o["event_id"] for o in by_staff] == ["e-api"]
+    assert [(o["outcome"], o["written"]) for o in pending] == [("pending", None)]
