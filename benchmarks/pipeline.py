@@ -162,8 +162,10 @@ def _configuration(shared: Shared, workers: int, concurrency: int, baseline: dic
     began = datetime.now(UTC)
     crew = [stack.start_worker(f"bench{n}-{queue}", env, concurrency, logs) for n in range(workers)]
     try:
-        measured = plan(seeded.url, seeded.scale, args.warmup + args.events + args.in_flight, rng, weights)
-        single = plan(seeded.url, seeded.scale, args.single, rng, weights)
+        # One plan for both, so no person is in both with dates read from the same state (a duplicate, not applied).
+        count = args.warmup + args.events + args.in_flight
+        everything = plan(seeded.url, seeded.scale, count + args.single, rng, weights)
+        measured, single = everything[:count], everything[count:]
         put_details(stub_url, measured + single)
         pools = {w.pid: [p.pid for p in psutil.Process(w.pid).children(recursive=True)] for w in crew}
         database = str(make_url(seeded.url).database)
