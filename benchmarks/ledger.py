@@ -20,14 +20,14 @@ def check_ledger(libpq_url: str, event_ids: Sequence[str], since: datetime) -> d
     dead-lettered meanwhile, and each manager table gained exactly one row per applied event of its type.
     """
     with psycopg.connect(libpq_url) as conn:
-        states = dict(
+        states: dict[str, int] = dict(
             conn.execute(
                 "SELECT state, count(*) FROM workforce_allocations.event_ledger"
                 " WHERE event_id = ANY(%s) GROUP BY state",
                 (list(event_ids),),
             ).fetchall()
         )
-        by_type = dict(
+        by_type: dict[str, int] = dict(
             conn.execute(
                 "SELECT event_type, count(*) FROM workforce_allocations.event_ledger"
                 " WHERE event_id = ANY(%s) AND state = 'applied' GROUP BY event_type",

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import psutil
+import psutil  # type: ignore[import-untyped]
 import psycopg
 import redis
 from sqlalchemy.engine import make_url
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                 shared = Shared(args, seeded, children, (redis_url, moto_url, stub_url), feeder, rng, weights, logs)
                 runs.append(_configuration(shared, workers, concurrency, baseline))
                 sys.stdout.write(f"{workers} x {concurrency}: {runs[-1]['events_per_s']:.1f} events/s\n")
-        result = {
+        result: dict[str, Any] = {
             "started_at": started.isoformat(),
             "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
             "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},

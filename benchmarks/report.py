@@ -9,6 +9,7 @@ from benchmarks.measure import CpuMeter, percentile
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
     from pathlib import Path
 
     from benchmarks.feeder import Finished
@@ -77,7 +78,7 @@ def compare(result: dict[str, Any], previous_path: Path) -> str:
     previous = json.loads(previous_path.read_text())
     earlier = {(r["workers"], r["concurrency"]): r for r in previous["runs"]}
     lines = [f"ratios against {previous_path.name} (this / that; events/s > 1 and the rest < 1 is better):"]
-    metrics = {
+    metrics: dict[str, Callable[[dict[str, Any]], float]] = {
         "events/s": lambda r: r["events_per_s"],
         "p50": lambda r: r["latency_ms"]["p50"],
         "p95": lambda r: r["latency_ms"]["p95"],
