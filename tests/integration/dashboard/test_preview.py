@@ -110,3 +110,14 @@ def test_cli_preview_prints_the_verdict_per_id_and_fails_for_an_unknown_one(engi
     assert f"{dead_letter.id:>6}  would retry: NotFound: Staff with code of N05LATE not found" in result.output
     assert "999999  no such dead letter" in result.output
     assert result.exit_code == 1
+
+
+def test_detail_page_links_to_its_preview_and_the_preview_page_answers_for_an_unknown_id(dashboard, park):
+    dead_letter_id = park("preview-link")
+    session = dashboard.session()
+
+    detail = session.get(f"{dashboard.base_url}/dead-letters/{dead_letter_id}", timeout=10).text
+    unknown = session.get(f"{dashboard.base_url}/dead-letters/preview", params={"id": 999999}, timeout=10)
+
+    assert f'href="/dead-letters/preview?id={dead_letter_id}"' in detail
+    assert 'data-verdict="missing"' in unknown.text
