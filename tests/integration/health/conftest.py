@@ -15,12 +15,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from faults.support.postgres_server import PostgresServer
 from faults.support.proxy import TcpProxy
+from faults.support.redis_server import RedisServer
 from sqlalchemy import make_url
 from support.network import free_port
 from support.polling import wait_until
 
+from allocations.config import DEFAULT_DELIUS_USERNAME
 from allocations.sqs import sqs_client
+from allocations_local.delius_schema import init_db_with_delius
 from allocations_local.environment import LocalStack, service_environment
 from allocations_local.queues import create_queues
 from allocations_local.services import unique_name
@@ -59,7 +63,7 @@ class MotoProcess:
 
 
 @pytest.fixture(scope="module")
-def moto_process() -> Iterator[MotoProcess]:
+def moto_process(sqs_endpoint) -> Iterator[MotoProcess]:  # the session's SQS fixture sets the AWS credentials
     port = free_port()
     server = Path(sys.executable).parent / "moto_server"
     process = subprocess.Popen([str(server), "-H", "127.0.0.1", "-p", str(port)],
@@ -95,7 +99,31 @@ class Cuttable:
 
 
 @pytest.fixture(scope="module")
-def cuttable(database_url, redis_url, sqs_endpoint, moto_process) -> Iterator[Cuttable]:
+def tcp_database_url(database_url: str) -> Iterator[str]:
+    """The session's database when it is reached over TCP; else (an embedded server on a unix socket) a dedicated
+    PostgreSQL on 127.0.0.1 with the same schemas, since only a TCP connection can go through a proxy."""
+    if make_url(database_url).host:
+        yield database_url
+        return
+    with PostgresServer() as server:
+        url = server.create_database(unique_name("health"))
+        init_db_with_delius(url, url, DEFAULT_DELIUS_USERNAME)
+        yield url
+
+
+@pytest.fixture(scope="module")
+def tcp_redis_url(redis_url: str) -> Iterator[str]:
+    """The session's Redis when it is reached over TCP; else a dedicated Redis on 127.0.0.1."""
+    if redis_url.startswith("redis://"):
+        yield redis_url
+        return
+    with RedisServer(appendfsync="no") as server:
+        yield server.url
+
+
+@pytest.fixture(scope="module")
+def cuttable(tcp_database_url, tcp_redis_url, moto_process) -> Iterator[Cuttable]:
+    database_url, redis_url = tcp_database_url, tcp_redis_url
     redis_address = make_url(redis_url)
     database_address = make_url(database_url)
     with (
