@@ -47,6 +47,17 @@ def printable_text(text: str, limit: int = SHOWN_CHARACTERS) -> str:
     return shown.text + ("…" if shown.truncated else "")
 
 
+# What a terminal would obey rather than show: control characters but tab and newline (so ESC sequences and a
+# carriage return that overwrites the line), DEL, C1, lone surrogates, and the bidirectional overrides and isolates
+# that reorder what follows them (a CRN that reads as another).
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def terminal_safe(text: str) -> str:
+    r"""``text`` with every character a terminal would act on instead of showing escaped (``\x1b``, ``\u202e``)."""
+    return _TERMINAL_UNSAFE.sub(_escape, text)
+
+
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"  # noqa: PLR2004 - one byte or a UTF-16 unit

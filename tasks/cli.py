@@ -17,6 +17,7 @@ from allocations.config import DEFAULT_DELIUS_USERNAME
 from allocations.database import init_db, make_engine
 from allocations.log_context import configure_logging
 from allocations.state.retention import DEFAULT_BATCH_SIZE, purge
+from tasks.cli_output import say
 
 PLUGIN_GROUP = "allocations.cli"
 
@@ -48,13 +49,13 @@ def init_db_command(database_url: str, state_database_url: str | None, delius_us
     sequence or reference row, when Delius lacks something the service reads or writes.
     """
     missing = init_db(database_url, state_database_url or database_url, delius_username)
-    click.echo("service schema at head")
+    say("service schema at head")
     if missing:
         for item in missing:
-            click.echo(str(item), err=True)
-        click.echo(f"Delius is not ready: {len(missing)} missing", err=True)
+            say(str(item), err=True)
+        say(f"Delius is not ready: {len(missing)} missing", err=True)
         sys.exit(1)
-    click.echo("Delius verified")
+    say("Delius verified")
 
 
 @main.group()
@@ -78,7 +79,7 @@ def purge_command(
     finally:
         engine.dispose()
     verb = "would delete" if report.dry_run else "deleted"
-    click.echo(
+    say(
         f"{verb} {report.outcomes} outcomes, {report.dead_letters} dead letters and {report.history} history rows"
         f" older than {report.cutoff.isoformat(timespec='seconds')} ({report.batches} batches)"
     )

@@ -23,6 +23,7 @@ from tasks.cli_operations import (
     _targets,
     where_from,
 )
+from tasks.cli_output import say
 from tasks.cli_recovery import preview_command, recovery
 from tasks.operations import to_json, when
 
@@ -50,16 +51,16 @@ def list_command(ctx: click.Context, /, *, limit: int, offset: int, as_json: boo
         _echo_json({**to_json(page), "counts": to_json(operations.count_dead_letters(where))})
         return
     for d in page.items:
-        click.echo(
+        say(
             f"{d.id:>6}  {d.status:<9}  {when(d.last_failed_at)}  {d.event_type}  {d.crn or '-'}  {d.event_id}  "
             f"{d.error_class}: {d.error_message}"
         )
     counts = operations.count_dead_letters(where)
     if counts.total:
-        click.echo("by status: " + ", ".join(f"{k} {v}" for k, v in counts.by_status.items()))
-        click.echo("by error class: " + ", ".join(f"{k} {v}" for k, v in counts.by_error_class.items()))
+        say("by status: " + ", ".join(f"{k} {v}" for k, v in counts.by_status.items()))
+        say("by error class: " + ", ".join(f"{k} {v}" for k, v in counts.by_error_class.items()))
     shown = f"{offset + 1}-{offset + len(page.items)}" if page.items else "none"
-    click.echo(f"{page.total} matching, showing {shown}")
+    say(f"{page.total} matching, showing {shown}")
 
 
 @dead_letters.command("show")
@@ -77,12 +78,12 @@ def show_command(ctx: click.Context, dead_letter_id: int, *, as_json: bool) -> N
     dead_letter = detail.dead_letter
     for name, value in to_json(dead_letter).items():
         if name not in {"event", "traceback"}:
-            click.echo(f"{name}: {value}")
-    click.echo("event: " + json.dumps(dead_letter.event, indent=2, sort_keys=True))
-    click.echo("traceback:\n" + dead_letter.traceback)
-    click.echo("history:")
+            say(f"{name}: {value}")
+    say("event: " + json.dumps(dead_letter.event, indent=2, sort_keys=True))
+    say("traceback:\n" + dead_letter.traceback)
+    say("history:")
     for entry in detail.history:
-        click.echo(f"  {when(entry.at)}  {entry.action:<14}  {entry.task_id or '-'}  {entry.detail or ''}")
+        say(f"  {when(entry.at)}  {entry.action:<14}  {entry.task_id or '-'}  {entry.detail or ''}")
 
 
 @dead_letters.command("requeue")

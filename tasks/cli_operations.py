@@ -18,6 +18,7 @@ from allocations.config import ConfigurationError, load_settings
 from allocations.event_types import EventType
 from allocations.state.filters import FilterError, parse_filter
 from allocations.state.records import ActionResult, DeadLetterFilter, DeadLetterStatus
+from tasks.cli_output import say
 from tasks.operations import Operations, to_json, when
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def _operations(ctx: click.Context) -> Operations:
 
 def _echo_json(value: Any) -> None:
     """Print ``value`` as the dashboard's API would send it, indented."""
-    click.echo(json.dumps(to_json(value), indent=2))
+    say(json.dumps(to_json(value), indent=2))
 
 
 def _filter_options(function: Any) -> Any:
@@ -122,8 +123,8 @@ def _report(results: list[ActionResult], verb: str, *, as_json: bool) -> None:
     else:
         for r in results:
             outcome = f"{verb}" + (f" as task {r.task_id}" if r.task_id else "") if r.done else f"skipped: {r.message}"
-            click.echo(f"{r.id:>6}  {outcome}")
-        click.echo(f"{sum(r.done for r in results)} of {len(results)} {verb}")
+            say(f"{r.id:>6}  {outcome}")
+        say(f"{sum(r.done for r in results)} of {len(results)} {verb}")
     # Already requeued / resolved rows are a success (repeating is safe); unknown ids and failed dispatches are not.
     if any(not r.done and (r.status == "missing" or (r.message or "").startswith("dispatch failed")) for r in results):
         raise SystemExit(1)
@@ -141,9 +142,9 @@ def outcomes(ctx: click.Context, event_id_or_crn: str, *, as_json: bool) -> None
         return
     for o in found:
         reason = f"  ({o.reason})" if o.reason else ""
-        click.echo(
+        say(
             f"{when(o.finished_at)}  {o.outcome:<13}  {o.event_type}  {o.crn or '-'}  {o.event_id}  "
             f"attempts={o.attempts}  task={o.task_id or '-'}{reason}"
         )
     if not found:
-        click.echo(f"no outcome recorded for {event_id_or_crn}")
+        say(f"no outcome recorded for {event_id_or_crn}")

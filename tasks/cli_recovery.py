@@ -10,6 +10,7 @@ import click
 
 from allocations.state import recovery as jobs
 from tasks.cli_operations import _JSON, CLI_ACTOR, _echo_json, _filter_options, _operations, where_from
+from tasks.cli_output import say
 from tasks.operations import when
 from tasks.recovery import DEFAULT_RATE, RecoveryRunner, parse_rate
 
@@ -42,14 +43,14 @@ def preview_command(ctx: click.Context, ids: Sequence[int], *, as_json: bool) ->
 def _print_preview(item: DeadLetterPreview) -> None:
     preview = item.preview
     if preview is None:
-        click.echo(f"{item.id:>6}  no such dead letter")
+        say(f"{item.id:>6}  no such dead letter")
         return
     if preview.error_class:
-        click.echo(f"{item.id:>6}  would {preview.verdict}: {preview.error_class}: {preview.error_message}")
+        say(f"{item.id:>6}  would {preview.verdict}: {preview.error_class}: {preview.error_message}")
         return
-    click.echo(f"{item.id:>6}  would {preview.verdict}" + (f" ({preview.reason})" if preview.reason else ""))
+    say(f"{item.id:>6}  would {preview.verdict}" + (f" ({preview.reason})" if preview.reason else ""))
     for row in preview.rows:
-        click.echo(f"        {row.action} {row.table} {json.dumps(row.values, sort_keys=True, default=str)}")
+        say(f"        {row.action} {row.table} {json.dumps(row.values, sort_keys=True, default=str)}")
 
 
 @click.group("recovery")
@@ -136,7 +137,7 @@ def _show(job: RecoveryJob, *, as_json: bool) -> None:
         _echo_json({"job": job, "done": job.done})
         return
     where = " ".join(f"{k}={v}" for k, v in job.filter.items()) or "all parked"
-    click.echo(
+    say(
         f"job {job.id}  {job.status}  {job.done}/{job.total} done (dispatched {job.dispatched}, skipped {job.skipped},"
         f" failed {job.failed})  at {job.rate:g}/s  filter: {where}  started {when(job.created_at)}"
         + (f"  ended {when(job.finished_at)}" if job.finished_at else "")

@@ -8,6 +8,7 @@ import click
 
 from tasks import retrying
 from tasks.cli_operations import _JSON, CLI_ACTOR, _echo_json, _operations  # the shared CLI helpers
+from tasks.cli_output import say
 from tasks.dashboard.retrying import PARKED, RETRIED
 from tasks.operations import when
 
@@ -30,11 +31,11 @@ def list_command(ctx: click.Context, *, as_json: bool) -> None:
         _echo_json({"retrying": rows})
         return
     for row in rows:
-        click.echo(
+        say(
             f"{row.event_id}  {row.event_type}  {row.crn or '-'}  attempts {row.attempts}"
             f"  next {when(row.next_attempt_at)}  last error {row.last_error or '-'}"
         )
-    click.echo(f"{len(rows)} in backoff")
+    say(f"{len(rows)} in backoff")
 
 
 @retrying_group.command("retry-now")
@@ -62,6 +63,6 @@ def _report(results: list[RetryAction], verb: str, *, as_json: bool) -> None:
     if as_json:
         _echo_json({"message": message, "results": results})
     else:
-        click.echo(message)
+        say(message)
     if not all(r.done for r in results):
         raise SystemExit(1)

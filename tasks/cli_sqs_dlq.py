@@ -10,6 +10,7 @@ import click
 
 from allocations.sqs_dlq import MoveTasksUnsupported
 from tasks.cli_operations import _JSON, _echo_json, _operations
+from tasks.cli_output import say
 from tasks.feedback import redrive_summary
 from tasks.operations import when
 
@@ -31,15 +32,15 @@ def peek_command(ctx: click.Context, max_messages: int, *, bodies: bool, as_json
         _echo_json(peek)
         return
     depth = peek.depth
-    click.echo(f"{depth.queue_url}: {depth.visible} waiting, {depth.in_flight} in flight")
+    say(f"{depth.queue_url}: {depth.visible} waiting, {depth.in_flight} in flight")
     for m in peek.messages:
         about = f"{m.event_type} {m.event_id}" if m.event_id else f"unreadable: {m.problem}"
-        click.echo(f"  {m.message_id}  receives={m.receive_count}  {about}")
+        say(f"  {m.message_id}  receives={m.receive_count}  {about}")
         if bodies:
             notes = [note for note, on in (("escaped", m.body_escaped), ("truncated", m.body_truncated)) if on]
-            click.echo(f"    body ({m.body_size} bytes{', ' if notes else ''}{', '.join(notes)}): {m.body}")
+            say(f"    body ({m.body_size} bytes{', ' if notes else ''}{', '.join(notes)}): {m.body}")
     for move in peek.moves or []:
-        click.echo(f"  move {move.status}: {move.moved} of {move.to_move or '?'} moved, {when(move.started_at)}")
+        say(f"  move {move.status}: {move.moved} of {move.to_move or '?'} moved, {when(move.started_at)}")
 
 
 @sqs_dlq.command("redrive")
@@ -55,7 +56,7 @@ def redrive_command(ctx: click.Context, max_messages: int | None, *, as_json: bo
     if as_json:
         _echo_json({"result": result, "message": message})
     else:
-        click.echo(message)
+        say(message)
 
 
 @sqs_dlq.command("moves")
@@ -68,16 +69,14 @@ def moves_command(ctx: click.Context, *, as_json: bool) -> None:
         _echo_json({"moves": moves})
         return
     if moves is None:
-        click.echo("this SQS endpoint has no message move tasks")
+        say("this SQS endpoint has no message move tasks")
         return
     for move in moves:
         progress = f"{move.moved} of {move.to_move if move.to_move is not None else '?'} moved"
         failure = f"  ({move.failure_reason})" if move.failure_reason else ""
-        click.echo(
-            f"{move.status:<10}  {progress}  started {when(move.started_at)}  {move.task_handle or '-'}{failure}"
-        )
+        say(f"{move.status:<10}  {progress}  started {when(move.started_at)}  {move.task_handle or '-'}{failure}")
     if not moves:
-        click.echo("no move tasks")
+        say("no move tasks")
 
 
 @sqs_dlq.command("cancel")
@@ -89,4 +88,4 @@ def cancel_command(ctx: click.Context, task_handle: str) -> None:
         moved = _operations(ctx).cancel_dlq_move(task_handle)
     except MoveTasksUnsupported as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"cancelled the move task {task_handle}: {moved} message(s) had been moved")
+    say(f"cancelled the move task {task_handle}: {moved} message(s) had been moved")

@@ -7,18 +7,25 @@ import boto3
 import pytest
 import redis
 import requests
+from celery import Celery
+from click.testing import CliRunner
 from sqlalchemy import text
 from support.network import free_port
 
 from allocations.database import make_engine
 from allocations.events import ReceivedEvent
+from allocations.sqs_dlq import SqsDlq
 from allocations.state.ledger import Attempt
+from allocations.state.operator_view import OperatorView
 from allocations.state.recording import Failure
 from allocations.state.store import StateStore
 from allocations_local.environment import LocalStack, service_environment
 from allocations_local.processes import ServiceProcess
 from allocations_local.queues import create_queues
 from allocations_local.services import unique_name
+from tasks.cli import main
+from tasks.dispatch import task_name
+from tasks.operations import Operations
 
 USER, PASSWORD = "operator", "s3cret-pass"
 
@@ -139,3 +146,25 @@ def park(store):
         return next(d.id for d in store.list_dead_letters(limit=500).items if d.event_id == event_id)
 
     return park_event
+
+
+@pytest.fixture
+def cli(store, redis_url, sqs_queues, stack):
+    queue = unique_name("cli_tasks")
+    celery = Celery("cli-test", broker=redis_url, set_as_current=False)
+    celery.conf.task_default_queue = queue
+    broker = celery.connection_for_write()
+
+    def dispatch(received: ReceivedEvent) -> str:
+        return str(celery.send_task(task_name(received.event_type), args=[received.to_task_arg()]).id)
+
+    client = sqs_queues[0]
+    state = OperatorView(store.engine, lease=store.lease)
+    operations = Operations(state, dispatch, SqsDlq(client, stack.sqs_queue, stack.sqs_dlq))
+
+    def run(*args: str):
+        return CliRunner().invoke(main, list(args), obj=operations, catch_exceptions=False)
+
+    run.queued = lambda: int(broker_client(redis_url).llen(queue))
+    yield run
+    broker.release()

@@ -3,46 +3,8 @@
 import getpass
 import json
 
-import pytest
-from celery import Celery
-from click.testing import CliRunner
-
 from allocations.events import ReceivedEvent
 from allocations.sqs import send_event
-from allocations.sqs_dlq import SqsDlq
-from allocations.state.operator_view import OperatorView
-from allocations_local.services import unique_name
-from tasks.cli import main
-from tasks.dispatch import task_name
-from tasks.operations import Operations
-
-
-@pytest.fixture
-def cli(store, redis_url, sqs_queues, stack):
-    queue = unique_name("cli_tasks")
-    celery = Celery("cli-test", broker=redis_url, set_as_current=False)
-    celery.conf.task_default_queue = queue
-    broker = celery.connection_for_write()
-
-    def dispatch(received: ReceivedEvent) -> str:
-        return str(celery.send_task(task_name(received.event_type), args=[received.to_task_arg()]).id)
-
-    client = sqs_queues[0]
-    state = OperatorView(store.engine, lease=store.lease)
-    operations = Operations(state, dispatch, SqsDlq(client, stack.sqs_queue, stack.sqs_dlq))
-
-    def run(*args: str):
-        return CliRunner().invoke(main, list(args), obj=operations, catch_exceptions=False)
-
-    run.queued = lambda: int(broker_client(redis_url).llen(queue))
-    yield run
-    broker.release()
-
-
-def broker_client(redis_url):
-    import redis  # noqa: PLC0415
-
-    return redis.Redis.from_url(redis_url.replace("redis+socket://", "unix://"))
 
 
 def test_list_prints_newest_first_with_a_total(cli, park):
