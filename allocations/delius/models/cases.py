@@ -1,4 +1,9 @@
-"""People on probation and what they are managed for: events, disposals, requirements, licence conditions."""
+"""People on probation and what they are managed for: events, disposals, requirements, licence conditions.
+
+The foreign keys the allocations look up by are indexed, as in Delius: without them an allocation at a million
+people scans ``event``, ``disposal`` and ``rqmnt`` (measured: 69 ms of database time per allocation, against 3.4 ms
+at ten thousand people).
+"""
 
 from datetime import datetime
 
@@ -32,7 +37,7 @@ class Event(Base):
 
     event_id: Mapped[int] = id_column("event_id_seq")
     event_number: Mapped[str] = mapped_column(String(10))
-    offender_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("offender.offender_id"))
+    offender_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("offender.offender_id"), index=True)
     active_flag: Mapped[int] = flag_column(1)
     soft_deleted: Mapped[int] = flag_column()
 
@@ -43,7 +48,7 @@ class Disposal(Base):
     __tablename__ = "disposal"
 
     disposal_id: Mapped[int] = id_column("disposal_id_seq")
-    event_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("event.event_id"))
+    event_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("event.event_id"), index=True)
     disposal_type_id: Mapped[int | None] = mapped_column(BigInteger)
     active_flag: Mapped[int] = flag_column(1)
     soft_deleted: Mapped[int] = flag_column()
@@ -55,8 +60,8 @@ class Requirement(Base):
     __tablename__ = "rqmnt"
 
     rqmnt_id: Mapped[int] = id_column("rqmnt_id_seq")
-    offender_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("offender.offender_id"))
-    disposal_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("disposal.disposal_id"))
+    offender_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("offender.offender_id"), index=True)
+    disposal_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("disposal.disposal_id"), index=True)
     rqmnt_type_main_category_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("r_rqmnt_type_main_category.rqmnt_type_main_category_id")
     )
@@ -76,7 +81,7 @@ class LicenceCondition(Base):
     __tablename__ = "lic_condition"
 
     lic_condition_id: Mapped[int] = id_column("lic_condition_id_seq")
-    disposal_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("disposal.disposal_id"))
+    disposal_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("disposal.disposal_id"), index=True)
     lic_cond_type_main_cat_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("r_lic_cond_type_main_cat.lic_cond_type_main_cat_id")
     )
