@@ -13,8 +13,7 @@ import contextlib
 import logging
 import socket
 import threading
-from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from celery import bootsteps
@@ -24,20 +23,10 @@ from kombu.entity import Queue
 from kombu.messaging import Consumer
 
 from allocations.config import Settings, load_settings
-from allocations.log_context import event_context
-from allocations.outcome import Outcome
 from allocations.sqs import QueueMisconfigured, queue_name, queue_url, require_redrive_policy, sqs_client
-from allocations.sqs_body import MalformedMessage, parse_sqs_body
-from tasks import tracing
-from tasks.dispatch import dispatch, task_name
 from tasks.heartbeat import INGEST as HEARTBEAT
-from tasks.runtime import runtime
+from tasks.ingest_batch import ReceiveBatch
 from tasks.sqs_transport import RawBodyChannel, RawBodyTransport
-
-if TYPE_CHECKING:
-    from kombu.message import Message
-
-    from allocations.events import ReceivedEvent
 
 log = logging.getLogger("allocations.ingest")
 
@@ -114,17 +103,22 @@ class IngestLoop:
         with sqs_connection(self.settings, self.url) as connection:
             queue = Queue(queue_name(self.url), no_declare=True)
             channel = connection.default_channel
-            with Consumer(channel, [queue], on_message=on_message, prefetch_count=PREFETCH):
+            batch = ReceiveBatch()
+            with Consumer(channel, [queue], on_message=batch.on_message, prefetch_count=PREFETCH):
                 while not self.stopping.is_set():
                     HEARTBEAT.beat()  # the liveness probe fails when receive calls stop (INGEST_STALL_AFTER)
-                    receive_once(connection, channel)
+                    receive_once(connection, channel, batch)
 
 
-def receive_once(connection: Connection, channel: RawBodyChannel, timeout: float = WAIT_TIME_SECONDS + 1) -> None:
-    """One receive: its messages handled (``on_message``), then deleted together (one DeleteMessageBatch)."""
+def receive_once(
+    connection: Connection, channel: RawBodyChannel, batch: ReceiveBatch, timeout: float = WAIT_TIME_SECONDS + 1
+) -> int:
+    """One receive: its messages recorded together and dispatched, then deleted together; how many there were."""
     with contextlib.suppress(TimeoutError, socket.timeout):
         connection.drain_events(timeout=timeout)
+    received = batch.handle()
     channel.flush_acks()
+    return received
 
 
 def sqs_connection(settings: Settings, url: str) -> Connection:
@@ -144,76 +138,6 @@ def sqs_connection(settings: Settings, url: str) -> Connection:
         options["is_secure"] = endpoint.scheme == "https"
         broker = f"sqs://@{endpoint.netloc}"
     return Connection(broker, transport=RawBodyTransport, transport_options=options)
-
-
-def on_message(message: Message) -> None:
-    """Handle one SQS message; whatever goes wrong, the message is acked, rejected or released, never held."""
-    sqs_message = message.delivery_info.get("sqs_message", {})
-    try:
-        settle = handle(message.body, sqs_message.get("MessageAttributes"))
-    except Exception:
-        log.exception("could not record SQS message %r; released, SQS shows it again", sqs_message.get("MessageId"))
-        settle = Settle.RELEASE
-    try:
-        if settle is Settle.ACK:
-            message.ack()
-        elif settle is Settle.REJECT:
-            message.reject()
-        else:
-            message.channel.release(message.delivery_tag)
-    except Exception:
-        # kombu has freed the delivery's slot; SQS shows the message again and the ledger knows it already.
-        log.warning("could not settle SQS message %r", sqs_message.get("MessageId"), exc_info=True)
-
-
-class Settle(Enum):
-    """What happens to an SQS message once the ingest is done with it."""
-
-    ACK = "ack"  # recorded in the ledger (or nothing to record): deleted from the queue
-    REJECT = "reject"  # can never become an event: left for the RedrivePolicy to move to the SQS DLQ
-    RELEASE = "release"  # not recorded: left on the queue for another receive
-
-
-def handle(body: str, attributes: Any) -> Settle:
-    """Parse, record in the ledger, dispatch; say what to do with the SQS message (a trace starts here)."""
-    with tracing.span("allocations.ingest"):
-        return _handle(body, attributes)
-
-
-def _handle(body: str, attributes: Any) -> Settle:
-    try:
-        received = parse_sqs_body(body, attributes)
-    except MalformedMessage as error:
-        log.warning("outcome='rejected' error=%r", str(error))
-        tracing.annotate(outcome="rejected")
-        return Settle.REJECT
-    tracing.annotate(event_id=received.event_id, event_type=received.event_type)
-    with event_context(received.event_id):  # every line about this message names its event
-        state = runtime().state
-        supported = task_name(received.event_type) is not None
-        unsupported = None if supported else Outcome.ignored("Unsupported event type")
-        receipt = state.receive(received, final=unsupported)
-        tracing.annotate(outcome="ignored" if unsupported else "already-final" if receipt.final else "dispatched")
-        if unsupported is not None:
-            log.info("outcome='ignored' event_id=%r event_type=%r reason=%r", received.event_id, received.event_type,
-                     unsupported.reason)  # fmt: skip
-        elif receipt.final:
-            log.info("outcome='already-final' event_id=%r state=%r", received.event_id, receipt.state)
-        else:
-            _dispatch(received)
-    return Settle.ACK
-
-
-def _dispatch(received: ReceivedEvent) -> None:
-    try:
-        task_id = dispatch(received)
-    except Exception:
-        log.warning("could not publish event %s; the reconciler dispatches it", received.event_id, exc_info=True)
-        runtime().state.due_now(received.event_id)
-        return
-    log.info(
-        "outcome='dispatched' event_id=%r event_type=%r task_id=%r", received.event_id, received.event_type, task_id
-    )
 
 
 def checked_queue_url(settings: Settings) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, Engine, and_, or_, select, update
 
 from allocations.events import ReceivedEvent
-from allocations.state import ledger
+from allocations.state import redispatch
 from allocations.state.ledger import now
 from allocations.state.models import dead_letter_table, history_table
 from allocations.state.recording import add_history
@@ -76,7 +76,7 @@ def _requeue_one(
         history_id = add_history(
             connection, dead_letter_id, action=HistoryAction.REQUEUED, at=at, task_id=None, detail=actor
         )
-        ledger.reopen(connection, row.event_id, due_at=at + lease)
+        redispatch.reopen(connection, row.event_id, due_at=at + lease)
     try:
         task_id = dispatch(ReceivedEvent.from_task_arg(row.event))
     except Exception as error:  # noqa: BLE001 - any broker failure hands the row back to operators
@@ -96,7 +96,7 @@ def _release(engine: Engine, dead_letter_id: int, event_id: str, detail: str) ->
             .where(_dl.c.id == dead_letter_id, _dl.c.status == _REQUEUED)
             .values(status=_PARKED, row_version=_dl.c.row_version + 1)
         )
-        ledger.close_reopened(connection, event_id, f"re-enqueue failed: {detail}")
+        redispatch.close_reopened(connection, event_id, f"re-enqueue failed: {detail}")
         add_history(
             connection, dead_letter_id, action=HistoryAction.REQUEUE_FAILED, at=now(), task_id=None, detail=detail
         )
@@ -129,7 +129,7 @@ def discard(
                 results.append(ActionResult(dead_letter_id, done=False, status=status, message=f"already {status}"))
                 continue
             detail = f"{reason} (by {actor})" if actor else reason
-            ledger.close_reopened(connection, found.event_id, f"discarded: {reason}")
+            redispatch.close_reopened(connection, found.event_id, f"discarded: {reason}")
             add_history(
                 connection, dead_letter_id, action=HistoryAction.DISCARDED, at=now(), task_id=None, detail=detail
             )

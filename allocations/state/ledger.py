@@ -9,17 +9,20 @@ row whose ``due_at`` has passed has no live attempt, and the reconciler dispatch
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 
-from allocations.events import EventReference, ReceivedEvent
 from allocations.outcome import OutcomeKind
 from allocations.state.models import ledger_table
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from allocations.events import EventReference, ReceivedEvent
     from allocations.outcome import Outcome
 
 _ledger = ledger_table
@@ -78,9 +81,60 @@ def receive(
 
     ``reference`` is what the records show of the event (by default, what its payload holds).
     """
+    values = _arrival_row(event, reference or event.reference, final, due_at=due_at, at=now())
+    try:
+        with connection.begin_nested():
+            connection.execute(insert(_ledger).values(**values))
+    except IntegrityError:
+        existing = state_of(connection, event.event_id)
+        if existing is None:
+            raise
+        return Receipt(new=False, state=existing)
+    return Receipt(new=True, state=str(values["state"]))
+
+
+def receive_many(
+    connection: Connection, arrivals: Sequence[tuple[ReceivedEvent, Outcome | None]], *, due_at: datetime
+) -> dict[str, Receipt]:
+    """``receive`` for the events of one SQS receive, by event id: on PostgreSQL one INSERT for all of them.
+
+    ``ON CONFLICT DO NOTHING`` skips the events already recorded (an SQS redelivery, an SNS duplicate, the same
+    event twice in one receive) without a savepoint per row; one SELECT then reads their states.
+    """
+    if connection.dialect.name != "postgresql":
+        return {event.event_id: receive(connection, event, due_at=due_at, final=final) for event, final in arrivals}
     at = now()
-    shown = reference or event.reference
-    values: dict[str, Any] = {
+    rows = {
+        event.event_id: _arrival_row(event, event.reference, final, due_at=due_at, at=at) for event, final in arrivals
+    }
+    if not rows:
+        return {}
+    inserted = set(
+        connection.execute(
+            postgresql.insert(_ledger)
+            .on_conflict_do_nothing(index_elements=[_ledger.c.event_id])
+            .returning(_ledger.c.event_id),
+            list(rows.values()),
+        ).scalars()
+    )
+    earlier = [event_id for event_id in rows if event_id not in inserted]
+    states = dict(
+        connection.execute(select(_ledger.c.event_id, _ledger.c.state).where(_ledger.c.event_id.in_(earlier))).all()
+        if earlier
+        else []
+    )
+    return {
+        event_id: Receipt(new=True, state=str(row["state"]))
+        if event_id in inserted
+        else Receipt(new=False, state=str(states[event_id]))
+        for event_id, row in rows.items()
+    }
+
+
+def _arrival_row(
+    event: ReceivedEvent, shown: EventReference, final: Outcome | None, *, due_at: datetime, at: datetime
+) -> dict[str, Any]:
+    return {
         "event_id": event.event_id,
         "event_type": event.event_type,
         "crn": cut(shown.crn, 20),
@@ -96,17 +150,6 @@ def receive(
         "due_at": due_at if final is None else None,
         "finished_at": None if final is None else at,
     }
-    try:
-        with connection.begin_nested():
-            connection.execute(insert(_ledger).values(**values))
-    except IntegrityError:
-        existing = connection.execute(
-            select(_ledger.c.state).where(_ledger.c.event_id == event.event_id)
-        ).scalar_one_or_none()
-        if existing is None:
-            raise
-        return Receipt(new=False, state=str(existing))
-    return Receipt(new=True, state=str(values["state"]))
 
 
 def start_attempt(connection: Connection, event: ReceivedEvent, *, due_at: datetime) -> int | None:
@@ -183,44 +226,6 @@ def finish(connection: Connection, attempt: Attempt, outcome: Outcome) -> bool:
     # Never received (a task sent by hand): record it, then its outcome.
     receive(connection, attempt.event, due_at=now(), reference=attempt.shown)
     return finish(connection, attempt, outcome)
-
-
-def reopen(connection: Connection, event_id: str, *, due_at: datetime) -> None:
-    """An operator re-enqueued the event's dead letter: pending again, with a fresh count of attempts."""
-    connection.execute(
-        update(_ledger)
-        .where(_ledger.c.event_id == event_id)
-        .values(state=PENDING, reason=None, open_attempts=0, due_at=due_at, finished_at=None, next_attempt_at=None)
-    )
-
-
-def close_reopened(connection: Connection, event_id: str, reason: str) -> None:
-    """A re-enqueue that could not be dispatched, or a stale one discarded: dead-lettered again."""
-    connection.execute(
-        update(_ledger)
-        .where(_ledger.c.event_id == event_id, _ledger.c.state == PENDING)
-        .values(state=OutcomeKind.DEAD_LETTERED.value, reason=reason, due_at=None, finished_at=now())
-    )
-
-
-def claim_due(connection: Connection, *, limit: int, lease: timedelta) -> list[ReceivedEvent]:
-    """Pending events whose lease has run out, leased again for ``lease``; concurrent reconcilers skip each other."""
-    at = now()
-    rows = connection.execute(
-        select(_ledger.c.event_id, _ledger.c.event)
-        .where(_ledger.c.state == PENDING, _ledger.c.due_at <= at)
-        .order_by(_ledger.c.due_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    if not rows:
-        return []
-    connection.execute(
-        update(_ledger)
-        .where(_ledger.c.event_id.in_([row.event_id for row in rows]), _ledger.c.state == PENDING)
-        .values(due_at=at + lease, dispatch_count=_ledger.c.dispatch_count + 1)
-    )
-    return [ReceivedEvent.from_task_arg(row.event) for row in rows]
 
 
 def state_of(connection: Connection, event_id: str) -> str | None:

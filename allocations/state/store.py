@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from allocations.errors import AlreadyHandled
 from allocations.outcome import Outcome
-from allocations.state import ledger, queries, recording
+from allocations.state import ledger, queries, recording, redispatch
 from allocations.state.operator_view import OperatorView
 from allocations.state.records import (
     ActionResult,
@@ -22,7 +22,7 @@ from allocations.state.records import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from sqlalchemy import Engine
 
@@ -48,6 +48,11 @@ class StateStore:
         """Record an arriving event (pending, leased for one lease period) before its SQS message is deleted."""
         with self.engine.begin() as connection:
             return ledger.receive(connection, event, due_at=ledger.now() + self.lease, final=final)
+
+    def receive_many(self, arrivals: Sequence[tuple[ReceivedEvent, Outcome | None]]) -> dict[str, Receipt]:
+        """``receive`` for the events of one SQS receive, in one transaction; their receipts by event id."""
+        with self.engine.begin() as connection:
+            return ledger.receive_many(connection, arrivals, due_at=ledger.now() + self.lease)
 
     def start_attempt(self, event: ReceivedEvent) -> int | None:
         """Lease the event to a starting attempt; None when it is already final (see ``ledger.start_attempt``)."""
@@ -89,7 +94,7 @@ class StateStore:
     def claim_due(self, limit: int = 100) -> list[ReceivedEvent]:
         """Pending events with no live attempt, leased again to the caller, who dispatches them."""
         with self.engine.begin() as connection:
-            return ledger.claim_due(connection, limit=limit, lease=self.lease)
+            return redispatch.claim_due(connection, limit=limit, lease=self.lease)
 
     def final_outcome(self, event_id: str) -> OutcomeRecord | None:
         """The event's final outcome, or None while it is pending or unknown."""

@@ -17,7 +17,7 @@ import time
 from functools import wraps
 from typing import Any
 
-import tasks.ingest
+import tasks.ingest_batch
 from allocations.delius.steps.unit_of_work import UnitOfWork
 from allocations.workload.client import WorkloadClient
 from tasks import app
@@ -56,6 +56,6 @@ def _commit_with_pauses(self: UnitOfWork, outcome: Any) -> None:
 
 WorkloadClient.fetch_json = _before("fetching", WorkloadClient.fetch_json)  # type: ignore[method-assign]
 UnitOfWork.commit = _commit_with_pauses  # type: ignore[method-assign]
-tasks.ingest.dispatch = _before("ingest-publish", tasks.ingest.dispatch)
+tasks.ingest_batch.dispatch = _before("ingest-publish", tasks.ingest_batch.dispatch)
 
 __all__ = ["app"]

@@ -8,7 +8,8 @@ from kombu import Consumer, Queue
 
 from allocations.config import Settings
 from allocations.sqs import queue_name
-from tasks.ingest import on_message, receive_once, sqs_connection
+from tasks.ingest import receive_once, sqs_connection
+from tasks.ingest_batch import ReceiveBatch
 
 EVENT = {
     "eventType": "person.community.manager.allocated",
@@ -19,14 +20,15 @@ EVENT = {
 
 def consume(settings: Settings, url: str, until, timeout: float = 15.0) -> None:
     """Run the ingest consumer until ``until()`` holds (the test then asserts the details)."""
+    batch = ReceiveBatch()
     with sqs_connection(settings, url) as connection:
         consumer = Consumer(
-            connection.default_channel, [Queue(queue_name(url), no_declare=True)], on_message=on_message
+            connection.default_channel, [Queue(queue_name(url), no_declare=True)], on_message=batch.on_message
         )
         with consumer:
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and not until():
-                receive_once(connection, connection.default_channel, timeout=1)
+                receive_once(connection, connection.default_channel, batch, timeout=1)
 
 
 def depth(client, url) -> int:

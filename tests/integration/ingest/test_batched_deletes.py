@@ -9,7 +9,8 @@ from allocations.config import load_settings
 from allocations.sqs import queue_name, sns_notification
 from allocations.sqs_body import parse_sqs_body
 from tasks import runtime as runtime_module
-from tasks.ingest import on_message, receive_once, sqs_connection
+from tasks.ingest import receive_once, sqs_connection
+from tasks.ingest_batch import ReceiveBatch
 
 VISIBILITY_TIMEOUT = 30  # a message shown again while the test runs would blur the count of deletes
 
@@ -22,6 +23,7 @@ def test_the_messages_of_one_receive_are_deleted_by_one_batch_call(queues, redis
         client.send_message(QueueUrl=url, MessageBody=sns_notification(received))
     calls: list[str] = []
 
+    batch = ReceiveBatch()
     with sqs_connection(load_settings(), url) as connection:
         channel = connection.default_channel
         channel.sqs().meta.events.register("before-call.sqs.*", lambda model, **_: calls.append(model.name))
@@ -34,9 +36,9 @@ def test_the_messages_of_one_receive_are_deleted_by_one_batch_call(queues, redis
             return response
 
         channel._receive_message = counted_receive
-        with Consumer(channel, [Queue(queue_name(url), no_declare=True)], on_message=on_message):
+        with Consumer(channel, [Queue(queue_name(url), no_declare=True)], on_message=batch.on_message):
             for _ in range(10):
-                receive_once(connection, channel, timeout=1)
+                receive_once(connection, channel, batch, timeout=1)
                 if len(published_tasks(redis_url, task_queue)) == 6:
                     break
 
@@ -57,14 +59,36 @@ def test_an_ack_waits_no_longer_than_its_limit_when_a_receive_is_slow_to_handle(
     monkeypatch.setattr("tasks.sqs_transport.ACK_DELAY_LIMIT", 0.0)  # every ack is past its limit at once
     calls: list[str] = []
 
+    batch = ReceiveBatch()
     with sqs_connection(load_settings(), url) as connection:
         channel = connection.default_channel
         channel.sqs().meta.events.register("before-call.sqs.DeleteMessageBatch", lambda **_: calls.append("batch"))
-        with Consumer(channel, [Queue(queue_name(url), no_declare=True)], on_message=on_message):
+        with Consumer(channel, [Queue(queue_name(url), no_declare=True)], on_message=batch.on_message):
             for _ in range(10):
-                receive_once(connection, channel, timeout=1)
+                receive_once(connection, channel, batch, timeout=1)
                 if depth(client, url) == 0:
                     break
 
     assert depth(client, url) == 0
     assert len(calls) == 3  # each ack flushed as it came: none waited for the end of its receive
+
+
+def test_the_same_event_twice_in_one_receive_is_recorded_once_and_dispatched_once(queues, redis_url):
+    client, url, _, task_queue = queues
+    received = parse_sqs_body(json.dumps({"MessageId": "sns-twice", "Message": json.dumps(EVENT)}))
+    for _ in range(2):  # SNS delivers at least once: the same notification can arrive twice
+        client.send_message(QueueUrl=url, MessageBody=sns_notification(received))
+    batch = ReceiveBatch()
+
+    with sqs_connection(load_settings(), url) as connection:
+        channel = connection.default_channel
+        with Consumer(channel, [Queue(queue_name(url), no_declare=True)], on_message=batch.on_message):
+            handled = 0
+            for _ in range(10):
+                handled += receive_once(connection, channel, batch, timeout=1)
+                if handled == 2:
+                    break
+
+    assert handled == 2
+    assert depth(client, url) == 0  # both copies acked
+    assert [t["headers"]["task"] for t in published_tasks(redis_url, task_queue)] == ["allocations.person_allocated"]

@@ -1,6 +1,5 @@
 """The ingest consumer against a real SQS endpoint (moto server) and a real Redis broker."""
 
-import contextlib
 import json
 import time
 from dataclasses import replace
@@ -19,7 +18,8 @@ from allocations.state.ledger import Attempt
 from allocations_local.services import unique_name
 from tasks import app
 from tasks import runtime as runtime_module
-from tasks.ingest import PREFETCH, checked_queue_url, on_message, sqs_connection
+from tasks.ingest import PREFETCH, checked_queue_url, receive_once, sqs_connection
+from tasks.ingest_batch import ReceiveBatch
 
 
 def test_sns_wrapped_event_becomes_its_task_and_is_deleted_from_sqs(queues, redis_url):
@@ -139,17 +139,17 @@ def test_an_event_that_cannot_be_recorded_is_released_not_acked_and_holds_no_del
 
     with sqs_connection(settings, url) as connection:
         channel = connection.default_channel
+        batch = ReceiveBatch()
         consumer = Consumer(
             channel,
             [Queue(queue_name(url), no_declare=True)],
-            on_message=lambda message: (on_message(message), handled.append(message.delivery_tag)),
+            on_message=lambda message: (batch.on_message(message), handled.append(message.delivery_tag)),
             prefetch_count=PREFETCH,
         )
         with consumer:
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and len(handled) < PREFETCH + 2:
-                with contextlib.suppress(TimeoutError):
-                    connection.drain_events(timeout=1)
+                receive_once(connection, channel, batch, timeout=1)
         assert len(handled) >= PREFETCH + 2
         unsettled = len(channel.qos._delivered) - len(channel.qos._dirty)  # kombu forgets settled ones lazily
         assert unsettled == 0

@@ -10,7 +10,7 @@ from factories import START
 
 from allocations.event_types import EventType
 from allocations.sqs import sns_notification
-from tasks.ingest import Settle, handle
+from tasks.ingest_batch import Settle, handle
 
 PER_TYPE = "allocations.person_allocated"
 WRITE = "allocations.write_allocation"
