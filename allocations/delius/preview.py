@@ -78,9 +78,15 @@ class _Capture:
         event.remove(connection, "after_cursor_execute", self._executed)
         self.outcome = outcome
 
-    def _executed(self, *arguments: Any) -> None:
-        # SQLAlchemy's after_cursor_execute: (connection, cursor, statement, parameters, context, executemany).
-        context: DefaultExecutionContext = arguments[4]
+    def _executed(  # SQLAlchemy's after_cursor_execute listener: only the execution context is read
+        self,
+        _connection: Connection,
+        _cursor: Any,
+        _statement: str,
+        _parameters: Any,
+        context: DefaultExecutionContext,
+        _executemany: bool,  # noqa: FBT001
+    ) -> None:
         compiled = context.compiled
         if compiled is None or not (context.isinsert or context.isupdate or context.isdelete):
             return
