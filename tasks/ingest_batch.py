@@ -118,7 +118,9 @@ def _after_receipt(received: ReceivedEvent, receipt: Receipt, *, first: bool) ->
                      UNSUPPORTED.reason)  # fmt: skip
         elif receipt.final:
             log.info("outcome='already-final' event_id=%r state=%r", received.event_id, receipt.state)
-        elif first:  # the same event twice in one receive is dispatched once
+        elif not first:  # the same event twice in one receive (an SNS duplicate) is dispatched once
+            log.info("outcome='repeated-in-receive' event_id=%r", received.event_id)
+        else:
             _dispatch(received)
 
 

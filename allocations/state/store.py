@@ -12,24 +12,18 @@ from allocations.errors import AlreadyHandled
 from allocations.outcome import Outcome
 from allocations.state import ledger, queries, recording, redispatch
 from allocations.state.operator_view import OperatorView
-from allocations.state.records import (
-    ActionResult,
-    DeadLetter,
-    DeadLetterFilter,
-    HistoryEntry,
-    OutcomeRecord,
-    Page,
-)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Sequence
 
     from sqlalchemy import Engine
 
     from allocations.events import ReceivedEvent
-    from allocations.state.actions import Dispatch
     from allocations.state.ledger import Attempt, Receipt
     from allocations.state.recording import Failure
+    from allocations.state.records import (
+        OutcomeRecord,
+    )
 
 # How long an attempt may hold an event before the reconciler dispatches it again (RECONCILE_AFTER).
 DEFAULT_LEASE = timedelta(seconds=120)
@@ -102,47 +96,7 @@ class StateStore:
             found = queries.outcome_of(connection, event_id)
         return found if found is not None and found.outcome != ledger.PENDING else None
 
-    # The operators' side lives in ``OperatorView``; these delegates remain for callers not moved to it yet.
-
     @property
     def operator_view(self) -> OperatorView:
-        """The operators' side of the same state (same engine and lease)."""
+        """The operators' side of the same state (same engine and lease): list, show, re-enqueue, discard."""
         return OperatorView(self.engine, lease=self.lease)
-
-    def list_dead_letters(
-        self,
-        status: str | None = None,
-        event_type: str | None = None,
-        crn: str | None = None,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> Page[DeadLetter]:
-        """See ``OperatorView.list_dead_letters``."""
-        return self.operator_view.list_dead_letters(DeadLetterFilter(status, event_type, crn), limit, offset)
-
-    def get_dead_letter(self, dead_letter_id: int) -> DeadLetter | None:
-        """See ``OperatorView.get_dead_letter``."""
-        return self.operator_view.get_dead_letter(dead_letter_id)
-
-    def history(self, dead_letter_id: int) -> list[HistoryEntry]:
-        """See ``OperatorView.history``."""
-        return self.operator_view.history(dead_letter_id)
-
-    def requeue(
-        self, ids_or_filter: Iterable[int] | DeadLetterFilter, dispatch: Dispatch, actor: str | None = None
-    ) -> list[ActionResult]:
-        """See ``OperatorView.requeue``."""
-        return self.operator_view.requeue(ids_or_filter, dispatch, actor)
-
-    def discard(
-        self, ids_or_filter: Iterable[int] | DeadLetterFilter, reason: str, actor: str | None = None
-    ) -> list[ActionResult]:
-        """See ``OperatorView.discard``."""
-        return self.operator_view.discard(ids_or_filter, reason, actor)
-
-    def outcomes_for(self, event_id_or_crn: str, limit: int = 200) -> list[OutcomeRecord]:
-        """See ``OperatorView.outcomes_for``."""
-        return self.operator_view.outcomes_for(event_id_or_crn, limit)
-
-    def _ids(self, ids_or_filter: Iterable[int] | DeadLetterFilter) -> list[int]:
-        return self.operator_view.target_ids(ids_or_filter)

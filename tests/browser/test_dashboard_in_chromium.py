@@ -9,6 +9,7 @@ from support.polling import wait_until
 
 from allocations.event_types import EventType
 from allocations.sqs import sqs_client
+from allocations.state.records import DeadLetterFilter
 from allocations_local.publishing import publish_allocation
 
 START = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
@@ -16,7 +17,7 @@ START = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
 
 def wait_for_outcome(state, event_id, outcome, timeout=60.0):
     def reached():
-        found = state.outcomes_for(event_id)
+        found = state.operator_view.outcomes_for(event_id)
         return found[0] if found and found[0].outcome == outcome else None
 
     return wait_until(reached, timeout, 0.2, f"{event_id} {outcome}")
@@ -56,7 +57,7 @@ def test_operator_requeues_a_fixed_dead_letter_and_sees_it_applied(service, deli
     browser.save_screenshot(str(artifacts_dir / "dashboard.png"))
 
     assert applied.attempts == 1
-    [letter] = service.state.list_dead_letters(crn=case.crn).items
+    [letter] = service.state.operator_view.list_dead_letters(DeadLetterFilter(crn=case.crn)).items
     assert (letter.status, letter.requeue_count) == ("resolved", 1)
     browser.get(f"{service.dashboard_url}/outcomes?q={received.event_id}")
     outcomes = [r.get_attribute("data-outcome") for r in browser.find_elements(By.CSS_SELECTOR, "tr[data-outcome]")]

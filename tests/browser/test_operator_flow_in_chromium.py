@@ -16,7 +16,7 @@ START = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
 
 def wait_for_outcome(state, event_id, outcome, timeout=60.0):
     def reached():
-        found = state.outcomes_for(event_id)
+        found = state.operator_view.outcomes_for(event_id)
         return found[0] if found and found[0].outcome == outcome else None
 
     return wait_until(reached, timeout, 0.2, f"{event_id} {outcome}")
@@ -69,7 +69,7 @@ def test_operator_filters_by_error_class_previews_requeues_in_bulk_and_sees_them
     assert preview.get_attribute("data-verdict") == "apply"
     assert "offender_manager" in preview.find_element(By.CSS_SELECTOR, "table.preview-rows").text
     browser.save_screenshot(str(artifacts_dir / "dashboard-preview.png"))
-    assert service.state.outcomes_for(first)[0].outcome == "dead-lettered"  # the preview wrote nothing
+    assert service.state.operator_view.outcomes_for(first)[0].outcome == "dead-lettered"  # the preview wrote nothing
 
     browser.back()
     WebDriverWait(browser, 10).until(ready.url_contains("error_class=NotFound"))

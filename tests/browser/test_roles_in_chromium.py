@@ -36,7 +36,13 @@ def parked(service):
         )
         failure = Failure("StaffNotInTeam", "Staff N07LATE is not a member of team N07BRW " * 8, "Traceback …")
         service.state.dead_letter(Attempt(event, 9, f"task-{n}", None), failure)
-        ids.append(next(d.id for d in service.state.list_dead_letters(limit=50).items if d.event_id == event_id))
+        ids.append(
+            next(
+                d.id
+                for d in service.state.operator_view.list_dead_letters(None, limit=50).items
+                if d.event_id == event_id
+            )
+        )
     return ids
 
 
@@ -59,7 +65,7 @@ def test_a_viewer_sees_the_dead_letters_but_has_no_buttons_and_a_forged_post_is_
     assert all(not box.is_enabled() for box in viewer_browser.find_elements(By.NAME, "id"))
     assert "Signed in as viewer, a viewer" in viewer_browser.find_element(By.ID, "read-only").text
     assert status == 403
-    assert [service.state.get_dead_letter(i).status for i in parked] == ["parked"] * 3
+    assert [service.state.operator_view.get_dead_letter(i).status for i in parked] == ["parked"] * 3
 
 
 def test_an_operator_re_enqueues_and_is_told_what_happened(service, parked, browser):
@@ -69,8 +75,8 @@ def test_an_operator_re_enqueues_and_is_told_what_happened(service, parked, brow
     WebDriverWait(browser, 10).until(ready.presence_of_element_located((By.ID, "notice")))
 
     assert browser.find_element(By.ID, "notice").text == f"Re-enqueued 1 dead letter: #{parked[1]}"
-    assert service.state.history(parked[1])[1].detail == "operator"
-    assert service.state.get_dead_letter(parked[0]).status == "parked"
+    assert service.state.operator_view.history(parked[1])[1].detail == "operator"
+    assert service.state.operator_view.get_dead_letter(parked[0]).status == "parked"
 
 
 def test_the_list_fits_a_1280_pixel_window_with_long_values_cut_and_whole_on_hover(

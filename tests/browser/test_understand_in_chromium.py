@@ -37,7 +37,7 @@ return {
 
 def wait_for_outcome(state, event_id, outcome, timeout=60.0):
     def reached():
-        found = state.outcomes_for(event_id)
+        found = state.operator_view.outcomes_for(event_id)
         return found[0] if found and found[0].outcome == outcome else None
 
     return wait_until(reached, timeout, 0.2, f"{event_id} {outcome}")

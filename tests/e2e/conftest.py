@@ -104,7 +104,9 @@ def pipeline(database_url, redis_url, sqs_endpoint, workload_stub) -> Iterator[P
     )
     env = {**os.environ, **service_environment(stack, CELERY_TASK_QUEUE=unique_name("tasks"), **FAST_LIMITS)}
     client = sqs_client("eu-west-2", sqs_endpoint)
-    queue_url, dlq_url = create_queues(client, stack.sqs_queue, stack.sqs_dlq, visibility_timeout=1)
+    # Short, so a rejected body reaches the DLQ within seconds (three receives), yet long enough that a busy machine
+    # never shows a message again before the ingest has recorded it and deleted it with its receive's batch.
+    queue_url, dlq_url = create_queues(client, stack.sqs_queue, stack.sqs_dlq, visibility_timeout=3)
     engine = make_engine(database_url)
     yield Pipeline(stack, env, workload_stub, engine, StateStore(engine), queue_url, dlq_url)
     engine.dispose()

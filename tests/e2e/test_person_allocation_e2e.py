@@ -6,6 +6,7 @@ from factories import audit_rows, read_rows
 
 from allocations.delius.models import Contact, OffenderManager, ResponsibleOfficer
 from allocations.event_types import EventType
+from allocations.state.records import DeadLetterFilter
 from allocations_local.publishing import domain_event
 
 START = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
@@ -81,7 +82,7 @@ def test_permanent_delius_failure_is_dead_lettered_after_the_retry_budget(delius
 
     outcome = pipeline.outcome(received)
     assert (outcome.outcome, outcome.attempts) == ("dead-lettered", 3)
-    [letter] = pipeline.state.list_dead_letters(crn=case.crn).items
+    [letter] = pipeline.state.operator_view.list_dead_letters(DeadLetterFilter(crn=case.crn)).items
     assert (letter.event_id, letter.error_class, letter.status) == (received.event_id, "NotFound", "parked")
     assert letter.error_message == "Staff with code of N02NOPE not found"
     assert letter.event == received.to_task_arg()
@@ -96,7 +97,7 @@ def test_detail_url_outside_the_allow_list_is_dead_lettered_at_once(delius, pipe
 
     outcome = pipeline.outcome(forged)
     assert (outcome.outcome, outcome.attempts) == ("dead-lettered", 1)
-    [letter] = pipeline.state.list_dead_letters(crn=case.crn).items
+    [letter] = pipeline.state.operator_view.list_dead_letters(DeadLetterFilter(crn=case.crn)).items
     assert letter.error_class == "InvalidMessage"
 
 

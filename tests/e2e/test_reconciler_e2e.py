@@ -39,14 +39,17 @@ def test_an_event_sent_twice_at_once_is_applied_once_and_recorded_once(delius, p
     pipeline.send(received)
 
     outcome = pipeline.outcome(received)
-    wait_until(lambda: len(already_final(worker, received)) == 2)
+    # The second copy ends as a chain finding the event final, the ingest finding it final, or the ingest seeing it
+    # twice in one receive: whichever, it is accounted for and changes nothing.
+    wait_until(lambda: len(second_copy_seen(worker, received)) >= 1)
 
     assert outcome.outcome == "applied"
-    assert len(pipeline.state.outcomes_for(received.event_id)) == 1
+    assert len(pipeline.state.operator_view.outcomes_for(received.event_id)) == 1
     assert len(read_rows(pipeline.engine, OffenderManager, OffenderManager.allocation_date)) == 2
     assert [result for result, _ in audit_rows(pipeline.engine)] == ["P"]
 
 
-def already_final(worker, received):
+def second_copy_seen(worker, received):
     lines = worker.output().splitlines()
-    return [line for line in lines if "outcome='already-final'" in line and repr(received.event_id) in line]
+    ended = ("outcome='already-final'", "outcome='repeated-in-receive'")
+    return [line for line in lines if any(mark in line for mark in ended) and repr(received.event_id) in line]

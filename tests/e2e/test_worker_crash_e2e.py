@@ -47,4 +47,4 @@ def test_allocation_in_flight_when_the_worker_dies_is_applied_once_by_the_next_w
         case.staff.id,
         staff.id,
     ]
-    assert len(pipeline.state.outcomes_for(received.event_id)) == 1
+    assert len(pipeline.state.operator_view.outcomes_for(received.event_id)) == 1

@@ -143,7 +143,9 @@ def park(store):
                 "Traceback (most recent call last):\nStaffNotInTeam: not a member",
             ),
         )
-        return next(d.id for d in store.list_dead_letters(limit=500).items if d.event_id == event_id)
+        return next(
+            d.id for d in store.operator_view.list_dead_letters(None, limit=500).items if d.event_id == event_id
+        )
 
     return park_event
 

@@ -133,7 +133,7 @@ def test_a_viewer_sees_the_dead_letters_but_every_action_is_refused(two_roles, p
     assert "Signed in as viewer, a viewer" in page
     assert [r.status_code for r in (form, api, discard, redrive)] == [403, 403, 403, 403]
     assert "only operators (DASHBOARD_OPERATORS) may act" in api.text
-    assert store.get_dead_letter(dead_letter_id).status == "parked"
+    assert store.operator_view.get_dead_letter(dead_letter_id).status == "parked"
     assert two_roles.queued() == before
 
 
@@ -148,7 +148,7 @@ def test_an_operator_named_in_any_case_acts_and_the_history_names_them(two_roles
     assert "requeue-one" in page
     assert response.status_code == 200
     assert response.json()["message"] == f"Re-enqueued 1 dead letter: #{dead_letter_id}"
-    assert store.history(dead_letter_id)[-1].detail == USER
+    assert store.operator_view.history(dead_letter_id)[-1].detail == USER
     assert two_roles.queued() == before + 1
 
 
@@ -168,7 +168,7 @@ def test_forms_and_the_api_need_the_xsrf_token_even_under_basic_auth(two_roles, 
     assert [form_without.status_code, form_forged.status_code, redrive_without.status_code] == [403, 403, 403]
     assert "XSRF" in form_without.text or "_xsrf" in form_without.text
     assert (redrive_with.status_code, form_with.status_code) == (303, 303)
-    assert store.get_dead_letter(dead_letter_id).status == "requeued"
+    assert store.operator_view.get_dead_letter(dead_letter_id).status == "requeued"
 
 
 @pytest.mark.parametrize(("method", "path"), FLOWER_CONTROL)
@@ -211,7 +211,7 @@ def test_without_flower_authentication_pages_show_but_nothing_acts(unauthenticat
     assert "requeue-one" not in page.text
     assert "this dashboard has no Flower authentication" in page.text
     assert (form.status_code, api.status_code, listed.status_code) == (403, 403, 200)
-    assert store.get_dead_letter(dead_letter_id).status == "parked"
+    assert store.operator_view.get_dead_letter(dead_letter_id).status == "parked"
     assert unauthenticated.queued() == 0
 
 
@@ -222,7 +222,7 @@ def test_the_local_stacks_opt_out_lets_anonymous_visitors_act_and_says_so(local_
     response = requeue_api(anonymous, local_opt_out, dead_letter_id, cookie_token(anonymous, local_opt_out))
 
     assert response.status_code == 200
-    assert store.history(dead_letter_id)[-1].detail == "anonymous (local stack)"
+    assert store.operator_view.history(dead_letter_id)[-1].detail == "anonymous (local stack)"
 
 
 def test_oauth_users_act_by_their_e_mail_and_others_are_viewers(oauth, park, store):
@@ -235,8 +235,8 @@ def test_oauth_users_act_by_their_e_mail_and_others_are_viewers(oauth, park, sto
     strangers_page = stranger.get(f"{oauth.base_url}/dead-letters", allow_redirects=False, timeout=10)
 
     assert by_alice.status_code == 200
-    assert store.history(alice_letter)[-1].detail == "alice@justice.gov.uk"
+    assert store.operator_view.history(alice_letter)[-1].detail == "alice@justice.gov.uk"
     assert by_bob.status_code == 403
     assert "Signed in as bob@justice.gov.uk, a viewer" in by_bob.text
-    assert store.get_dead_letter(bob_letter).status == "parked"
+    assert store.operator_view.get_dead_letter(bob_letter).status == "parked"
     assert strangers_page.status_code == 302  # to Flower's login: not a user at all

@@ -19,7 +19,9 @@ def hostile_dead_letter(store):
         Attempt(event, 3, "task-hostile"),
         Failure("NotFound", "Staff \x1b[31mN01A001\x1b[0m not found\rall fine", "Traceback\n  \x9b2J boom"),
     )
-    return next(d.id for d in store.list_dead_letters(limit=500).items if d.event_id == event.event_id)
+    return next(
+        d.id for d in store.operator_view.list_dead_letters(None, limit=500).items if d.event_id == event.event_id
+    )
 
 
 def assert_terminal_safe(output: str) -> None:

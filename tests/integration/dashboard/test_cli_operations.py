@@ -44,7 +44,9 @@ def test_requeue_dispatches_once_and_a_repeat_is_a_harmless_no_op(cli, park, sto
     assert second.exit_code == 0
     assert "skipped: already requeued" in second.output
     assert cli.queued() == 1
-    assert store.history(dead_letter_id)[-1].detail == getpass.getuser()  # the OS user who ran the command
+    assert (
+        store.operator_view.history(dead_letter_id)[-1].detail == getpass.getuser()
+    )  # the OS user who ran the command
 
 
 def test_requeue_all_by_filter_and_unknown_ids_fail(cli, park):
@@ -72,7 +74,7 @@ def test_discard_needs_a_reason(cli, park, store):
     assert without.exit_code == 2
     assert blank.exit_code == 2
     assert done.exit_code == 0
-    assert store.get_dead_letter(dead_letter_id).discarded_reason == "Duplicate of a manual entry"
+    assert store.operator_view.get_dead_letter(dead_letter_id).discarded_reason == "Duplicate of a manual entry"
 
 
 def test_outcomes_by_event_id_or_crn(cli, park):

@@ -20,7 +20,7 @@ def test_list_filters_by_status_event_type_and_crn_newest_first(dashboard, park,
     park("a", "X000001")
     park("b", "X000002", "event.manager.allocated")
     discarded = park("c", "X000001")
-    store.discard([discarded], "handled by hand")
+    store.operator_view.discard([discarded], "handled by hand")
     session = dashboard.session()
 
     def event_ids(**params):
@@ -56,7 +56,7 @@ def test_requeue_needs_the_xsrf_token(dashboard, park, store):
     )
 
     assert response.status_code == 403
-    assert store.get_dead_letter(dead_letter_id).status == "parked"
+    assert store.operator_view.get_dead_letter(dead_letter_id).status == "parked"
 
 
 def test_requeue_dispatches_the_task_once_however_often_it_is_repeated(dashboard, park, store):
@@ -78,7 +78,7 @@ def test_requeue_dispatches_the_task_once_however_often_it_is_repeated(dashboard
     assert [r["done"] for r in responses] == [True, False, False]
     assert responses[0]["task_url"] == f"/task/{responses[0]['task_id']}"
     assert dashboard.queued() - before == 1
-    dead_letter = store.get_dead_letter(dead_letter_id)
+    dead_letter = store.operator_view.get_dead_letter(dead_letter_id)
     assert (dead_letter.status, dead_letter.requeue_count, dead_letter.last_task_id) == (
         "requeued",
         1,
@@ -117,7 +117,7 @@ def test_concurrent_requeues_of_one_row_dispatch_once(dashboard, park):
 def test_requeue_all_matching_a_filter_takes_only_parked_rows(dashboard, park, store):
     first, second = park("bulk-1", "X000007"), park("bulk-2", "X000007")
     other = park("bulk-3", "X000008")
-    store.discard([second], "not wanted")
+    store.operator_view.discard([second], "not wanted")
     session = dashboard.session()
     headers = {"X-XSRFToken": dashboard.token(session)}
 
@@ -136,7 +136,7 @@ def test_requeue_all_matching_a_filter_takes_only_parked_rows(dashboard, park, s
 
     assert [(r["id"], r["done"]) for r in response.json()["results"]] == [(first, True)]
     assert again.json()["results"] == []
-    assert store.get_dead_letter(other).status == "parked"
+    assert store.operator_view.get_dead_letter(other).status == "parked"
 
 
 def test_discard_requires_a_reason_and_records_who(dashboard, park, store):
@@ -152,8 +152,8 @@ def test_discard_requires_a_reason_and_records_who(dashboard, park, store):
     assert missing_reason.status_code == 400
     assert first.json()["results"][0]["done"] is True
     assert second.json()["results"][0]["done"] is False
-    assert store.get_dead_letter(dead_letter_id).discarded_reason == "Moved by hand"
-    assert store.history(dead_letter_id)[-1].detail == "Moved by hand (by operator)"
+    assert store.operator_view.get_dead_letter(dead_letter_id).discarded_reason == "Moved by hand"
+    assert store.operator_view.history(dead_letter_id)[-1].detail == "Moved by hand (by operator)"
 
 
 def test_outcomes_api_lists_every_outcome_with_flower_task_links(dashboard, park, store):

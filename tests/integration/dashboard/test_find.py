@@ -12,6 +12,7 @@ from allocations.state.ledger import Attempt
 from allocations.state.models import dead_letter_table
 from allocations.state.operator_view import CountChanged, OperatorView
 from allocations.state.recording import Failure
+from allocations.state.records import DeadLetterFilter
 from tasks.cli import main
 from tasks.operations import Operations
 
@@ -39,8 +40,8 @@ def fail(store):
                     .where(dead_letter_table.c.event_id == event_id)
                     .values(first_failed_at=failed_at, last_failed_at=failed_at)
                 )
-        return store.get_dead_letter(
-            next(d.id for d in store.list_dead_letters(limit=500).items if d.event_id == event_id)
+        return store.operator_view.get_dead_letter(
+            next(d.id for d in store.operator_view.list_dead_letters(None, limit=500).items if d.event_id == event_id)
         )
 
     return park
@@ -136,7 +137,9 @@ def test_api_filters_by_the_new_fields_and_answers_409_when_the_count_grew(dashb
         headers={"X-XSRFToken": token},
         timeout=10,
     )
-    parked_after_refusal = {d.event_id for d in store.list_dead_letters(status="parked").items}
+    parked_after_refusal = {
+        d.event_id for d in store.operator_view.list_dead_letters(DeadLetterFilter(status="parked")).items
+    }
     accepted = session.post(
         f"{dashboard.base_url}/api/dead-letters/requeue",
         json={"filter": {"error_class": "StaffNotInTeam", "team": "N09T09"}, "expected_count": 2},
@@ -149,7 +152,9 @@ def test_api_filters_by_the_new_fields_and_answers_409_when_the_count_grew(dashb
     assert refused.status_code == 409
     assert parked_after_refusal == {"api-1", "api-2", "api-3"}
     assert [r["done"] for r in accepted.json()["results"]] == [True, True]
-    assert {d.event_id for d in store.list_dead_letters(status="parked").items} == {"api-3"}
+    assert {d.event_id for d in store.operator_view.list_dead_letters(DeadLetterFilter(status="parked")).items} == {
+        "api-3"
+    }
 
 
 def test_confirmation_page_states_the_count_and_the_bulk_form_acts_on_that_many(dashboard, fail, store):
@@ -175,7 +180,7 @@ def test_confirmation_page_states_the_count_and_the_bulk_form_acts_on_that_many(
     assert 'data-count="1"' in confirm.text
     assert 'id="count-changed"' in stale.text
     assert 'data-count="2"' in stale.text
-    assert {d.status for d in store.list_dead_letters().items} == {"requeued"}
+    assert {d.status for d in store.operator_view.list_dead_letters(None).items} == {"requeued"}
     assert done.status_code == 303
 
 

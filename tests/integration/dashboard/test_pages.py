@@ -44,7 +44,7 @@ def test_requeue_form_posts_with_the_token_and_redirects_with_a_notice(dashboard
     assert accepted.headers["Location"].startswith(
         f"/dead-letters?crn=X123456&notice=Re-enqueued+1+dead+letter%3A+%23{dead_letter_id}"
     )
-    assert store.get_dead_letter(dead_letter_id).status == "requeued"
+    assert store.operator_view.get_dead_letter(dead_letter_id).status == "requeued"
 
 
 def test_discard_form_without_a_reason_is_refused(dashboard, park, store):
@@ -64,7 +64,7 @@ def test_discard_form_without_a_reason_is_refused(dashboard, park, store):
     assert refused.status_code == 400
     assert accepted.status_code == 200
     assert f"Discarded 1 dead letter: #{dead_letter_id}" in accepted.text
-    assert store.get_dead_letter(dead_letter_id).status == "discarded"
+    assert store.operator_view.get_dead_letter(dead_letter_id).status == "discarded"
 
 
 def test_detail_page_shows_event_traceback_and_history(dashboard, park):
@@ -108,7 +108,7 @@ def test_read_only_mode_refuses_requeue_and_hides_the_buttons(read_only_dashboar
     assert "requeue-one" not in page.text
     assert (form.status_code, api.status_code) == (403, 403)
     assert "Read only mode is enabled" in api.text
-    assert store.get_dead_letter(dead_letter_id).status == "parked"
+    assert store.operator_view.get_dead_letter(dead_letter_id).status == "parked"
     assert read_only_dashboard.queued() == 0
 
 

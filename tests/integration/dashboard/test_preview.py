@@ -98,7 +98,7 @@ def test_once_fixed_the_preview_shows_the_rows_it_would_write_and_the_write_then
 def test_cli_preview_prints_the_verdict_per_id_and_fails_for_an_unknown_one(engine, scenario, workload, store):
     _builder, _team, event = scenario
     store.dead_letter(Attempt(event, 9, "task-p", None), Failure("NotFound", "Staff not found", "tb"))
-    [dead_letter] = store.list_dead_letters().items
+    [dead_letter] = store.operator_view.list_dead_letters(None).items
 
     class Source:
         delius = Delius.connect(engine, DELIUS_USERNAME)

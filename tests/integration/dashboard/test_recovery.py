@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from allocations.state import recovery
 from allocations.state.filters import parse_filter
 from allocations.state.operator_view import OperatorView
+from allocations.state.records import DeadLetterFilter
 from tasks.cli import main
 from tasks.operations import Operations
 from tasks.recovery import RecoveryRunner, parse_rate
@@ -51,8 +52,10 @@ def test_a_job_abandoned_halfway_is_resumed_by_another_process_and_no_row_is_dis
     assert taken_over.cursor == ids[4]  # progress kept in the job row
     assert sent == Counter({f"rec-{n}": 1 for n in range(12)})
     assert (finished.status, finished.dispatched, finished.skipped, finished.done) == ("finished", 12, 0, 12)
-    assert {d.status for d in store.list_dead_letters(crn="X000100").items} == {"requeued"}
-    assert store.list_dead_letters(crn="X000200").items[0].status == "parked"
+    assert {d.status for d in store.operator_view.list_dead_letters(DeadLetterFilter(crn="X000100")).items} == {
+        "requeued"
+    }
+    assert store.operator_view.list_dead_letters(DeadLetterFilter(crn="X000200")).items[0].status == "parked"
 
 
 def test_a_job_resumed_from_a_cursor_behind_what_was_sent_sends_those_rows_no_more(store, park, sent):

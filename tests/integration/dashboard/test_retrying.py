@@ -8,7 +8,7 @@ from conftest import received
 
 from allocations.state.ledger import now
 from allocations.state.operator_view import OperatorView
-from allocations.state.records import DeadLetterStatus
+from allocations.state.records import DeadLetterFilter, DeadLetterStatus
 from tasks import retrying
 from tasks.cli import main
 from tasks.operations import Operations
@@ -67,7 +67,7 @@ def test_dead_letter_now_parks_the_event_naming_the_operator_and_its_late_retry_
     (result,) = retrying.dead_letter_now(operations, ["e-park"], "alice")
 
     assert result.done
-    (parked,) = store.list_dead_letters(status=DeadLetterStatus.PARKED.value).items
+    (parked,) = store.operator_view.list_dead_letters(DeadLetterFilter(status=DeadLetterStatus.PARKED.value)).items
     assert (parked.event_id, parked.error_class) == ("e-park", "InvalidMessage")
     assert parked.error_message == "dead-lettered by alice while retrying TransientFailure: Workload answered 503"
     assert store.final_outcome("e-park").outcome == "dead-lettered"

@@ -175,5 +175,5 @@ def test_an_event_whose_task_cannot_be_published_is_acked_and_left_due_for_the_r
 
     state = runtime_module.runtime().state
     assert depth(client, url) == 0
-    assert state.outcomes_for("sns-unpublished")[0].outcome == "pending"
+    assert state.operator_view.outcomes_for("sns-unpublished")[0].outcome == "pending"
     assert [e.event_id for e in state.claim_due() if e.event_id == "sns-unpublished"] == ["sns-unpublished"]

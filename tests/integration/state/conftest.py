@@ -8,6 +8,7 @@ from sqlalchemy import Engine, text
 from allocations.events import ReceivedEvent
 from allocations.state.ledger import Attempt
 from allocations.state.recording import Failure
+from allocations.state.records import DeadLetterFilter
 from allocations.state.store import StateStore
 
 if TYPE_CHECKING:
@@ -55,5 +56,7 @@ def park_event(
         Attempt(event, 9, f"task-{event.event_id}", None),
         Failure(error_class, message, "Traceback (most recent call last):\n  ...\nNotFound: No staff"),
     )
-    page = store.list_dead_letters(crn=event.payload["personReference"]["identifiers"][0]["value"], limit=500)
+    page = store.operator_view.list_dead_letters(
+        DeadLetterFilter(crn=event.payload["personReference"]["identifiers"][0]["value"]), limit=500
+    )
     return next(d.id for d in page.items if d.event_id == event.event_id)

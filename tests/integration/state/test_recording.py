@@ -30,32 +30,32 @@ def test_dead_letter_is_stored_with_the_original_event_and_a_dead_lettered_outco
     event = received_event("e-1")
     dead_letter_id = park(event)
 
-    dead_letter = store.get_dead_letter(dead_letter_id)
+    dead_letter = store.operator_view.get_dead_letter(dead_letter_id)
     assert dead_letter is not None
     assert dead_letter.event == event.to_task_arg()
     assert (dead_letter.status, dead_letter.failure_count, dead_letter.attempts) == ("parked", 1, 9)
     assert (dead_letter.crn, dead_letter.error_class, dead_letter.error_message) == ("X123456", "NotFound", "No staff")
     assert dead_letter.first_failed_at == dead_letter.last_failed_at
-    [outcome] = store.outcomes_for("e-1")
+    [outcome] = store.operator_view.outcomes_for("e-1")
     assert (outcome.outcome, outcome.reason, outcome.task_id) == ("dead-lettered", "NotFound: No staff", "task-e-1")
-    assert [h.action for h in store.history(dead_letter_id)] == ["failed"]
+    assert [h.action for h in store.operator_view.history(dead_letter_id)] == ["failed"]
 
 
 def test_a_second_failure_after_a_requeue_updates_its_row_and_parks_it_again(store: StateStore, park, received_event):
     event = received_event("e-2")
     first_id = park(event)
-    store.requeue([first_id], lambda _: "requeue-task")
-    assert store.outcomes_for("e-2")[0].outcome == "pending"
+    store.operator_view.requeue([first_id], lambda _: "requeue-task")
+    assert store.operator_view.outcomes_for("e-2")[0].outcome == "pending"
     second_id = park(event, error_class="Conflict", message="Same instant")
 
     assert second_id == first_id
-    dead_letter = store.get_dead_letter(first_id)
+    dead_letter = store.operator_view.get_dead_letter(first_id)
     assert dead_letter is not None
     assert (dead_letter.status, dead_letter.failure_count, dead_letter.requeue_count) == ("parked", 2, 1)
     assert (dead_letter.error_class, dead_letter.error_message) == ("Conflict", "Same instant")
     assert dead_letter.last_failed_at > dead_letter.first_failed_at
-    assert store.list_dead_letters().total == 1
-    assert [h.action for h in store.history(first_id)] == ["failed", "requeued", "failed"]
+    assert store.operator_view.list_dead_letters(None).total == 1
+    assert [h.action for h in store.operator_view.history(first_id)] == ["failed", "requeued", "failed"]
     assert len(ledger_rows(store, "e-2")) == 1
 
 
@@ -64,22 +64,22 @@ def test_success_after_requeue_resolves_the_dead_letter_and_leaves_one_final_row
 ):
     event = received_event("e-3")
     dead_letter_id = park(event)
-    store.requeue([dead_letter_id], lambda _: "requeue-task")
+    store.operator_view.requeue([dead_letter_id], lambda _: "requeue-task")
 
     recorded = store.record_outcome(attempt(event, "requeue-task"), Outcome.applied(staffCode="N01A001"))
 
     assert recorded
-    dead_letter = store.get_dead_letter(dead_letter_id)
+    dead_letter = store.operator_view.get_dead_letter(dead_letter_id)
     assert dead_letter is not None
     assert dead_letter.status == "resolved"
     assert dead_letter.resolved_at is not None
-    history = store.history(dead_letter_id)
+    history = store.operator_view.history(dead_letter_id)
     assert [(h.action, h.task_id) for h in history] == [
         ("failed", "task-e-3"),
         ("requeued", "requeue-task"),
         ("resolved", "requeue-task"),
     ]
-    [outcome] = store.outcomes_for("e-3")
+    [outcome] = store.operator_view.outcomes_for("e-3")
     assert (outcome.outcome, outcome.properties) == ("applied", {"staffCode": "N01A001"})
 
 
@@ -91,19 +91,19 @@ def test_a_final_outcome_is_recorded_once_and_a_second_copy_changes_nothing(stor
     second = store.record_outcome(attempt(event, "second"), Outcome.duplicate())
 
     assert (first, second) == (True, False)
-    [outcome] = store.outcomes_for("e-once")
+    [outcome] = store.operator_view.outcomes_for("e-once")
     assert (outcome.outcome, outcome.task_id) == ("applied", "first")
 
 
 def test_a_late_failure_does_not_repark_a_discarded_dead_letter(store: StateStore, park, received_event):
     event = received_event("e-discarded")
     dead_letter_id = park(event)
-    store.discard([dead_letter_id], "Case transferred by hand")
+    store.operator_view.discard([dead_letter_id], "Case transferred by hand")
 
     parked_again = store.dead_letter(attempt(event, "late"), Failure("Conflict", "x", ""))
 
     assert not parked_again
-    dead_letter = store.get_dead_letter(dead_letter_id)
+    dead_letter = store.operator_view.get_dead_letter(dead_letter_id)
     assert dead_letter is not None
     assert (dead_letter.status, dead_letter.failure_count) == ("discarded", 1)
 
@@ -116,18 +116,18 @@ def test_a_late_failure_does_not_dead_letter_an_applied_event(store: StateStore,
     parked = store.dead_letter(attempt(event, "late"), Failure("Conflict", "x", ""))
 
     assert not parked
-    assert store.list_dead_letters().total == 0
-    assert store.outcomes_for("e-applied")[0].outcome == "applied"
+    assert store.operator_view.list_dead_letters(None).total == 0
+    assert store.operator_view.outcomes_for("e-applied")[0].outcome == "applied"
 
 
 def test_ignored_outcome_resolves_a_requeued_dead_letter_with_its_reason(store: StateStore, park, received_event):
     event = received_event("e-4")
     dead_letter_id = park(event)
-    store.requeue([dead_letter_id], lambda _: "requeue-task")
+    store.operator_view.requeue([dead_letter_id], lambda _: "requeue-task")
 
     store.record_outcome(attempt(event), Outcome.ignored("Team ended"))
 
-    [*_, resolved] = store.history(dead_letter_id)
+    [*_, resolved] = store.operator_view.history(dead_letter_id)
     assert (resolved.action, resolved.detail) == ("resolved", "ignored: Team ended")
 
 
@@ -136,15 +136,15 @@ def test_a_requeued_row_left_unfinished_for_two_leases_can_be_requeued_or_discar
 ):
     event = received_event("e-stale")
     dead_letter_id = park(event)
-    assert store.requeue([dead_letter_id], lambda _: "lost-task")[0].done
-    assert not store.requeue([dead_letter_id], lambda _: "too-soon")[0].done
+    assert store.operator_view.requeue([dead_letter_id], lambda _: "lost-task")[0].done
+    assert not store.operator_view.requeue([dead_letter_id], lambda _: "too-soon")[0].done
 
     expired = StateStore(store.engine, lease=timedelta(0))
-    [again] = expired.requeue([dead_letter_id], lambda _: "second-task")
+    [again] = expired.operator_view.requeue([dead_letter_id], lambda _: "second-task")
     assert again.done
-    [discarded] = expired.discard([dead_letter_id], "Given up")
+    [discarded] = expired.operator_view.discard([dead_letter_id], "Given up")
     assert discarded.done
-    assert store.outcomes_for("e-stale")[0].outcome == "dead-lettered"
+    assert store.operator_view.outcomes_for("e-stale")[0].outcome == "dead-lettered"
 
 
 def test_an_event_received_twice_has_one_row_and_the_second_receipt_reports_its_state(
@@ -203,6 +203,6 @@ def test_outcomes_are_found_by_event_id_or_by_crn(store: StateStore, received_ev
         store.receive(event)
         store.record_outcome(attempt(event), Outcome.applied())
 
-    assert [o.event_id for o in store.outcomes_for("x000001")] == ["b", "a"]
-    assert [o.event_id for o in store.outcomes_for("c")] == ["c"]
-    assert store.outcomes_for("unknown") == []
+    assert [o.event_id for o in store.operator_view.outcomes_for("x000001")] == ["b", "a"]
+    assert [o.event_id for o in store.operator_view.outcomes_for("c")] == ["c"]
+    assert store.operator_view.outcomes_for("unknown") == []

@@ -113,14 +113,14 @@ def test_an_event_already_final_stops_the_chain_at_the_fetch(harness, world, eng
     received = harness.serve(EventType.PERSON, case.crn, person_detail(case, team, staff))
     harness.state.receive(received)
     harness.state.record_outcome(Attempt(received, 1, "earlier-task", None), Outcome.applied())
-    [before] = harness.state.outcomes_for(received.event_id)
+    [before] = harness.state.operator_view.outcomes_for(received.event_id)
 
     harness.send(received)
 
     assert harness.wait_ended(PER_TYPE) == ["IGNORED"]
     harness.settle()
     assert harness.log.names() == [PER_TYPE]
-    assert harness.state.outcomes_for(received.event_id) == [before]
+    assert harness.state.operator_view.outcomes_for(received.event_id) == [before]
     assert harness.stub.requests_to(received.payload["detailUrl"]) == []
     assert managers(engine) == [(case.staff.id, 1)]
     assert audit_rows(engine) == []
@@ -138,7 +138,11 @@ def test_an_event_without_crn_is_dead_lettered_at_once(harness, world, engine):
     assert harness.wait_ended(PER_TYPE) == ["FAILURE"]
     harness.settle()
     assert harness.log.names() == [PER_TYPE]
-    [letter] = [d for d in harness.state.list_dead_letters(limit=500).items if d.event_id == received.event_id]
+    [letter] = [
+        d
+        for d in harness.state.operator_view.list_dead_letters(None, limit=500).items
+        if d.event_id == received.event_id
+    ]
     assert (letter.error_class, letter.status, letter.attempts) == ("InvalidMessage", "parked", 1)
     assert letter.event == received.to_task_arg()
     assert harness.stub.requests_to(received.payload["detailUrl"]) == []

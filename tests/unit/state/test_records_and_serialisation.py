@@ -1,13 +1,13 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import click
 import pytest
 
+from allocations.sqs_dlq import _peeked
+from allocations.state.operator_view import OperatorView
 from allocations.state.records import ActionResult, DeadLetterFilter, HistoryEntry
-from allocations.state.sqs_dlq import _peeked
-from allocations.state.store import StateStore
 from tasks.cli_operations import _targets
-from tasks.dashboard.serialize import to_json, when
+from tasks.operations import to_json, when
 
 AT = datetime(2025, 6, 4, 13, 5, 9, tzinfo=UTC)
 
@@ -36,7 +36,7 @@ def test_times_are_shown_in_utc_to_the_second_and_missing_ones_as_blank():
 
 
 def test_ids_for_a_bulk_action_are_deduplicated_in_their_given_order():
-    assert StateStore(engine=None)._ids([3, 1, 3, 2]) == [3, 1, 2]
+    assert OperatorView(engine=None, lease=timedelta(0)).target_ids([3, 1, 3, 2]) == [3, 1, 2]
 
 
 def test_peeked_message_names_the_event_or_why_it_cannot_be_read():
