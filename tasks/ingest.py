@@ -113,12 +113,10 @@ class IngestLoop:
 def receive_once(
     connection: Connection, channel: RawBodyChannel, batch: ReceiveBatch, timeout: float = WAIT_TIME_SECONDS + 1
 ) -> int:
-    """One receive: its messages recorded together and dispatched, then deleted together; how many there were."""
+    """One receive: its events recorded together, its messages deleted together, then dispatched; how many."""
     with contextlib.suppress(TimeoutError, socket.timeout):
         connection.drain_events(timeout=timeout)
-    received = batch.handle()
-    channel.flush_acks()
-    return received
+    return batch.handle(delete_acked=channel.flush_acks)
 
 
 def sqs_connection(settings: Settings, url: str) -> Connection:

@@ -1,7 +1,7 @@
-"""What the ingest does with the messages of one SQS receive: record them together, dispatch, settle each.
+"""What the ingest does with the messages of one SQS receive: record them together, settle each, then dispatch.
 
-Each message is read, the events are recorded in the ledger together, each new one is dispatched, and every
-message is settled (acked, rejected or released) whatever fails.
+Each message is read, the events are recorded in the ledger together, every message is settled (acked, rejected or
+released) whatever fails, the acked ones are deleted, and then each new event is dispatched.
 
 Recording a receive's events together costs one INSERT for all of them, where one per message cost a transaction
 and a savepoint each. A message is acked only once its event is in the ledger; when the ledger cannot take them,
@@ -11,6 +11,7 @@ every message of the receive is released and SQS shows them again.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ from tasks.dispatch import dispatch, task_name
 from tasks.runtime import runtime
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from kombu.message import Message
 
@@ -42,6 +43,14 @@ class Settle(Enum):
     RELEASE = "release"  # not recorded: left on the queue for another receive
 
 
+@dataclass
+class Recorded:
+    """What reading and recording a receive's messages decided: how to settle each, and what to announce after."""
+
+    decisions: list[Settle]
+    events: list[tuple[ReceivedEvent, Receipt, bool]] = field(default_factory=list)  # the bool: first in the receive
+
+
 class ReceiveBatch:
     """The messages kombu delivers for one receive (``on_message`` is the consumer's callback), handled together."""
 
@@ -52,49 +61,62 @@ class ReceiveBatch:
         """Keep the message until the receive's last one is delivered."""
         self.messages.append(message)
 
-    def handle(self) -> int:
-        """Handle and settle the kept messages; how many there were."""
+    def handle(self, delete_acked: Callable[[], None]) -> int:
+        """Record the kept messages' events, settle the messages, ``delete_acked``, then dispatch; how many there were.
+
+        The messages are deleted as soon as their events are in the ledger, before any dispatch: the longer a
+        recorded message stays on the queue, the likelier SQS shows it again (its visibility timeout running out on
+        a busy machine) and counts one more receive towards the RedrivePolicy.
+        """
         messages, self.messages = self.messages, []
-        decisions = handle_bodies([(m.body, m.delivery_info.get("sqs_message", {})) for m in messages])
-        for message, decision in zip(messages, decisions, strict=True):
+        recorded = record([(m.body, m.delivery_info.get("sqs_message", {})) for m in messages])
+        for message, decision in zip(messages, recorded.decisions, strict=True):
             settle(message, decision)
+        delete_acked()
+        announce(recorded)
         return len(messages)
 
 
 def handle(body: str, attributes: Any) -> Settle:
-    """One message on its own (``handle_bodies`` of one)."""
-    return handle_bodies([(body, {"MessageAttributes": attributes})])[0]
+    """One message on its own: recorded, then announced; what to do with it."""
+    recorded = record([(body, {"MessageAttributes": attributes})])
+    announce(recorded)
+    return recorded.decisions[0]
 
 
-def handle_bodies(messages: Sequence[tuple[str, dict[str, Any]]]) -> list[Settle]:
-    """What to do with each message (its body and SQS message); never raises."""
-    decisions = [Settle.REJECT] * len(messages)
+def record(messages: Sequence[tuple[str, dict[str, Any]]]) -> Recorded:
+    """Read each message (its body and SQS message) and record the events in the ledger together; never raises."""
+    recorded = Recorded([Settle.REJECT] * len(messages))
     readable: list[tuple[int, ReceivedEvent]] = []
     for index, (body, sqs_message) in enumerate(messages):
         received = _read(body, sqs_message.get("MessageAttributes"))
         if received is not None:
             readable.append((index, received))
     if not readable:
-        return decisions
+        return recorded
     try:
-        receipts = runtime().state.receive_many(
-            [(r, None if task_name(r.event_type) else UNSUPPORTED) for _, r in readable]
-        )
+        arrivals = [(received, None if task_name(received.event_type) else UNSUPPORTED) for _, received in readable]
+        receipts = runtime().state.receive_many(arrivals)
     except Exception:
         log.exception("could not record %d SQS messages; released, SQS shows them again", len(readable))
         for index, _ in readable:
-            decisions[index] = Settle.RELEASE
-        return decisions
-    handled: set[str] = set()
+            recorded.decisions[index] = Settle.RELEASE
+        return recorded
+    seen: set[str] = set()
     for index, received in readable:
-        decisions[index] = Settle.ACK  # recorded: whatever happens next, the ledger has it
-        first = received.event_id not in handled
-        handled.add(received.event_id)
+        recorded.decisions[index] = Settle.ACK  # recorded: whatever happens next, the ledger has it
+        recorded.events.append((received, receipts[received.event_id], received.event_id not in seen))
+        seen.add(received.event_id)
+    return recorded
+
+
+def announce(recorded: Recorded) -> None:
+    """Log or dispatch each recorded event; never raises (an event not dispatched is the reconciler's)."""
+    for received, receipt, first in recorded.events:
         try:
-            _after_receipt(received, receipts[received.event_id], first=first)
+            _after_receipt(received, receipt, first=first)
         except Exception:
             log.exception("event %s recorded, not dispatched; the reconciler dispatches it", received.event_id)
-    return decisions
 
 
 def _read(body: str, attributes: Any) -> ReceivedEvent | None:

@@ -20,7 +20,7 @@ def fresh_runtime(monkeypatch):
 
 @pytest.fixture
 def queues(request, sqs_endpoint, redis_url, database_url, monkeypatch, fresh_runtime):  # noqa: PLR0913, PLR0917
-    """Events queue and DLQ; a module's ``VISIBILITY_TIMEOUT`` (default 1 s, so rejects reach the DLQ fast)."""
+    """Events queue and DLQ; a module's ``VISIBILITY_TIMEOUT`` (default 3 s: rejects reach the DLQ within seconds)."""
     name = unique_name("ingest")
     stack = LocalStack(
         database_url, redis_url, sqs_endpoint, name, f"{name}-dlq", "http://127.0.0.1:9", "http://127.0.0.1:9/t"
@@ -28,7 +28,7 @@ def queues(request, sqs_endpoint, redis_url, database_url, monkeypatch, fresh_ru
     for key, value in service_environment(stack).items():
         monkeypatch.setenv(key, value)
     client = sqs_client("eu-west-2", sqs_endpoint)
-    visibility = getattr(request.module, "VISIBILITY_TIMEOUT", 1)
+    visibility = getattr(request.module, "VISIBILITY_TIMEOUT", 3)
     url, dlq_url = create_queues(client, name, f"{name}-dlq", visibility_timeout=visibility)
     task_queue = unique_name("tasks")
     saved = {key: app.conf[key] for key in ("broker_url", "task_default_queue")}

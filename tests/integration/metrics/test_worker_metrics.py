@@ -57,7 +57,7 @@ def stub():
 def setup(database_url, redis_url, sqs_endpoint, stub):
     name = unique_name("metrics")
     client = sqs_client("eu-west-2", sqs_endpoint)
-    queue_url, _ = create_queues(client, name, f"{name}-dlq", visibility_timeout=1)
+    queue_url, _ = create_queues(client, name, f"{name}-dlq", visibility_timeout=3)  # see tests/e2e/conftest.py
     stack = LocalStack(database_url, redis_url, sqs_endpoint, name, f"{name}-dlq", stub.base_url, stub.token_url)
     port = free_port()
     env = {**os.environ, **service_environment(stack, CELERY_TASK_QUEUE=unique_name("tasks"), HEALTH_PORT=str(port),
