@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from support.limits import FAST_LIMITS
 from support.polling import wait_until
 
 from allocations.database import make_engine
@@ -33,18 +34,6 @@ if TYPE_CHECKING:
     from allocations.event_types import EventType
     from allocations.events import ReceivedEvent
     from allocations.state.records import OutcomeRecord
-
-# Small budget and short limits so that retries, dead-lettering and the reconciler are observed within seconds.
-FAST_LIMITS = {
-    "RETRY_FIRST_DELAY": "0.2",
-    "RETRY_MAX_DELAY": "0.5",
-    "RETRY_MAX_RETRIES": "2",
-    "TASK_TIME_LIMIT": "10",
-    "RECONCILE_AFTER": "25",
-    "RECONCILE_INTERVAL": "1",
-    "DB_STATEMENT_TIMEOUT": "5",
-    "DB_LOCK_TIMEOUT": "3",
-}
 
 
 @dataclass

@@ -19,6 +19,7 @@ from faults.support.postgres_server import PostgresServer
 from faults.support.proxy import TcpProxy
 from faults.support.redis_server import RedisServer
 from sqlalchemy import make_url
+from support.limits import FAST_LIMITS
 from support.network import free_port
 from support.polling import wait_until
 
@@ -31,17 +32,6 @@ from allocations_local.services import unique_name
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-FAST_LIMITS = {
-    "RETRY_FIRST_DELAY": "0.2",
-    "RETRY_MAX_DELAY": "0.5",
-    "RETRY_MAX_RETRIES": "2",
-    "TASK_TIME_LIMIT": "10",
-    "RECONCILE_AFTER": "25",
-    "RECONCILE_INTERVAL": "1",
-    "DB_STATEMENT_TIMEOUT": "5",
-    "DB_LOCK_TIMEOUT": "3",
-}
 
 
 @dataclass
