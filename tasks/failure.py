@@ -134,8 +134,7 @@ def conclude(handling: Handling, error: Exception) -> str:
             return finish(handling, Outcome.ignored(error.message, **error.properties), recorded=False)
     except Exception as recording_error:  # noqa: BLE001 - retried like any failure
         error = recording_error
-    handle_failure(handling, _meaning(error))
-    return None
+    return handle_failure(handling, _meaning(error))  # raises: a retry, or the error once dead-lettered
 
 
 def _meaning(error: Exception) -> Exception:
