@@ -9,8 +9,6 @@ from allocations.event_types import EventType
 from allocations.state.records import DeadLetterFilter
 from allocations_local.publishing import domain_event
 
-START = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
-
 
 def person_detail(case, staff, team, created="2025-06-04T13:05:09.118Z", reason="OFFICER_LEFT"):
     return {
@@ -23,12 +21,7 @@ def person_detail(case, staff, team, created="2025-06-04T13:05:09.118Z", reason=
 
 
 def world(delius):
-    provider = delius.provider(code="N02", description="North East")
-    old_team = delius.team(provider, code="N02OLD", description="Old Team")
-    new_team = delius.team(provider, code="N02NEW", description="New Team")
-    old_staff = delius.staff(old_team, code="N02OLDA", forename="Ann", surname="Old")
-    new_staff = delius.staff(new_team, code="N02NEWA", forename="John", surname="New")
-    return delius.case(old_team, old_staff, START), new_team, new_staff
+    return delius.person_moving_teams()
 
 
 def test_new_allocation_is_written_to_delius_end_to_end(delius, pipeline, worker):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from allocations.delius.steps.kinds import EVENT, LICENCE_CONDITION, PERSON, REQUIREMENT
-from factories.rows import Case, Sentence, StaffRow, TeamRow
+from factories.rows import START, Case, Sentence, StaffRow, TeamRow
 from factories.sentences import Sentences
 from factories.staffing import Staffing
 
@@ -33,3 +33,12 @@ class DeliusBuilder(Staffing, Sentences):
             for kind, parent_id in ((EVENT, event_id), (REQUIREMENT, requirement_id), (LICENCE_CONDITION, condition_id))
         ]
         return Sentence(event_id, number, disposal_id, requirement_id, condition_id, *managers)
+
+    def person_moving_teams(self, *, new_forename2: str | None = None) -> tuple[Case, TeamRow, StaffRow]:
+        """A person managed by Ann Old (Old Team, North East) since START, and John New of New Team to move them to."""
+        provider = self.provider(code="N02", description="North East")
+        old_team = self.team(provider, code="N02OLD", description="Old Team")
+        new_team = self.team(provider, code="N02NEW", description="New Team")
+        old_staff = self.staff(old_team, code="N02OLDA", forename="Ann", surname="Old")
+        new_staff = self.staff(new_team, code="N02NEWA", forename="John", forename2=new_forename2, surname="New")
+        return self.case(old_team, old_staff, START), new_team, new_staff

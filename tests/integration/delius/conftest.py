@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from factories import CREATED, START, allocate, person_detail, person_event
+from factories import CREATED, allocate, person_detail, person_event
 
 from allocations.config import DEFAULT_DELIUS_USERNAME
 from allocations.workload.details import AllocationReason
@@ -12,13 +12,7 @@ from allocations.workload.details import AllocationReason
 @pytest.fixture
 def world(delius):
     """A person managed by Ann Old (Old Team, North East) since START, and John Paul New in New Team."""
-    provider = delius.provider(code="N02", description="North East")
-    old_team = delius.team(provider, code="N02OLD", description="Old Team")
-    new_team = delius.team(provider, code="N02NEW", description="New Team")
-    old_staff = delius.staff(old_team, code="N02OLDA", forename="Ann", surname="Old")
-    new_staff = delius.staff(new_team, code="N02NEWA", forename="John", forename2="Paul", surname="New")
-    case = delius.case(old_team, old_staff, START)
-    return delius, case, new_team, new_staff
+    return (delius, *delius.person_moving_teams(new_forename2="Paul"))
 
 
 @pytest.fixture

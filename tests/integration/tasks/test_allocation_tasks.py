@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from factories import START, audit_rows, read_rows
+from factories import audit_rows, read_rows
 
 from allocations.delius.models import OffenderManager
 from allocations.delius.steps.kinds import PERSON
@@ -25,12 +25,7 @@ CREATED = datetime(2025, 6, 4, 13, 5, 9, 118000, tzinfo=UTC)
 @pytest.fixture
 def world(delius):
     """A person managed by Old Team in North East since START, and New Team's officer to allocate them to."""
-    provider = delius.provider(code="N02", description="North East")
-    old_team = delius.team(provider, code="N02OLD", description="Old Team")
-    new_team = delius.team(provider, code="N02NEW", description="New Team")
-    old_staff = delius.staff(old_team, code="N02OLDA", forename="Ann", surname="Old")
-    new_staff = delius.staff(new_team, code="N02NEWA", forename="John", surname="New")
-    return delius, delius.case(old_team, old_staff, START), new_team, new_staff
+    return (delius, *delius.person_moving_teams())
 
 
 def person_detail(case, team, staff) -> dict:

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-from factories import START
 
 from allocations.event_types import EventType
 from allocations.sqs import sns_notification
@@ -18,12 +17,7 @@ WRITE = "allocations.write_allocation"
 
 @pytest.fixture
 def world(delius):
-    provider = delius.provider(code="N02", description="North East")
-    old_team = delius.team(provider, code="N02OLD", description="Old Team")
-    new_team = delius.team(provider, code="N02NEW", description="New Team")
-    old_staff = delius.staff(old_team, code="N02OLDA", forename="Ann", surname="Old")
-    new_staff = delius.staff(new_team, code="N02NEWA", forename="John", surname="New")
-    return delius.case(old_team, old_staff, START), new_team, new_staff
+    return delius.person_moving_teams()
 
 
 def test_one_trace_links_the_ingest_the_fetch_its_http_call_the_write_and_its_commit(spans, harness, world):
