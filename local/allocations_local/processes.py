@@ -8,10 +8,21 @@ import subprocess
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+
+
+def stop_process_group(process: subprocess.Popen[Any], timeout: float = 20.0) -> None:
+    """SIGTERM ``process`` (Celery's warm shutdown), then SIGKILL its process group if it lingers past ``timeout``."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout)
 
 
 class ProcessFailed(Exception):
@@ -74,13 +85,7 @@ class ServiceProcess:
 
     def stop(self, timeout: float = 20.0) -> int:
         """SIGTERM (Celery's warm shutdown), then SIGKILL the process group if it lingers."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout)
+        stop_process_group(self.process, timeout)
         self._reader.join(timeout)
         return self.process.returncode
 
