@@ -10,6 +10,11 @@ channel keeps acks until ``flush_acks``, which the ingest calls after each recei
 until the oldest kept ack's message was received ``ACK_DELAY_LIMIT`` ago (far inside any visibility timeout). A
 message is acked only once its event is in the ledger, so a delete that fails (or is lost with the process) only
 makes SQS show the message again, and the ingest finds its event already recorded.
+
+The channel never uses an event loop. kombu's SQS channel adopts the process's kombu loop (a Celery worker's main
+process has one) and schedules an asynchronous poll of every consumed queue on it. The ingest polls from its own
+thread: a second poller on the worker's loop took half of the messages, handed them to the ingest from another
+thread, and left them waiting until the ingest's own long polls ran out (about 4 s for an event sent alone).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ class RawBodyChannel(Channel):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.hub = None  # polled only by the ingest's thread (the module's docstring says why)
         self._unsent_acks: list[tuple[str, str, str]] = []  # delivery tag, queue URL, receipt handle
         self._oldest_unsent: float | None = None  # when the message of the oldest kept ack was received
 
