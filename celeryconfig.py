@@ -36,9 +36,11 @@ task_default_queue = os.environ.get("CELERY_TASK_QUEUE", "allocations")
 timezone = "Europe/London"
 enable_utc = True
 
-# Flower's task pages are built from task events: each is a Redis publish from the worker's main process (about a
-# fifth of its CPU per allocation, measured by the benchmark). CELERY_TASK_EVENTS=false turns them off where nobody
-# reads Flower's task pages (the service's own pages read the ledger).
+# Flower's task pages are built from task events. The worker publishes them a batch at a time (tasks/task_events.py:
+# one Redis publish per quarter second instead of one per event); task-sent events are off, Flower shows a task from
+# its task-received event. CELERY_TASK_EVENTS=false turns them off where nobody reads Flower's task pages (the
+# service's own pages read the ledger).
 worker_send_task_events = os.environ.get("CELERY_TASK_EVENTS", "true").strip().lower() not in {"false", "0", "no"}
-task_send_sent_event = worker_send_task_events
+worker_consumer = "tasks.task_events:BatchedEventsConsumer"
+task_send_sent_event = False
 worker_hijack_root_logger = False
