@@ -1,4 +1,7 @@
-"""CPU time per process role over a window (psutil ``cpu_times`` deltas) and the workers' memory high-water mark."""
+"""CPU time per process role over a window (psutil ``cpu_times`` deltas), and the workers' memory.
+
+Memory: every worker process's resident set at each snapshot, and its high-water mark (``VmHWM``).
+"""
 
 from __future__ import annotations
 
@@ -25,6 +28,14 @@ def cpu_seconds(pid: int) -> float | None:
     return float(times.user + times.system)
 
 
+def rss_bytes(pid: int) -> int:
+    """The process's resident set now, 0 if it is gone."""
+    try:
+        return int(psutil.Process(pid).memory_info().rss)
+    except psutil.Error:
+        return 0
+
+
 def peak_rss_bytes(pid: int) -> int:
     """The process's resident-set high-water mark (``VmHWM``), 0 if it is gone."""
     try:
@@ -47,10 +58,11 @@ def backend_pids(url: str, database: str, exclude: set[int]) -> list[int]:
 
 @dataclass
 class Snapshot:
-    """CPU seconds per process id, grouped by role, at one instant (wall clock and monotonic)."""
+    """CPU seconds per process id, grouped by role, at one instant; and the workers' resident bytes then."""
 
     at: float
     cpu: dict[str, dict[int, float]] = field(default_factory=dict)
+    worker_rss: int = 0
 
 
 class CpuMeter:
@@ -64,6 +76,8 @@ class CpuMeter:
         snap = Snapshot(time.monotonic())
         for role, pids in self._pids().items():
             snap.cpu[role] = {pid: s for pid in pids if (s := cpu_seconds(pid)) is not None}
+            if role.startswith("worker"):
+                snap.worker_rss += sum(rss_bytes(pid) for pid in pids)
         return snap
 
     @staticmethod

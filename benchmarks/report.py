@@ -29,6 +29,7 @@ RUN_FIELDS = (
     "cpu_ms_per_event",
     "busy_cores",
     "peak_rss_mb",
+    "rss_mb",
     "vs_baseline",
     "ledger",
 )
@@ -51,8 +52,8 @@ def table(result: dict[str, Any]) -> str:
         "",
         (
             f"{'workers x pool':<15}{'ev/s':>7}{'p50':>7}{'p95':>7}{'p99':>7}{'1-ev':>7} | CPU ms/event:"
-            f"{'main':>6}{'pool':>6}{'pg':>6}{'redis':>6}{'moto':>6}{'stub':>6}{'total':>7} |{'cores':>6}{'RSS MB':>8}"
-            f" | {'wCPU/base':>9}{'ev/s/base':>10}"
+            f"{'main':>6}{'pool':>6}{'pg':>6}{'redis':>6}{'moto':>6}{'stub':>6}{'total':>7} |{'cores':>6}"
+            f"{'RSS MB':>8}{'RSS +%':>7} | {'wCPU/base':>9}{'ev/s/base':>10}"
         ),
     ]
     for run in result["runs"]:
@@ -62,7 +63,7 @@ def table(result: dict[str, Any]) -> str:
             f"{lat['p95']:>7.0f}{lat['p99']:>7.0f}{run['single_event_p50_ms']:>7.0f} |{'':>13}"
             + "".join(f"{cpu[k]:>6.1f}" for k in ("worker_main", "worker_pool", "postgres", "redis", "moto", "stub"))
             + f"{cpu['total']:>7.1f} |{run['busy_cores']:>6.2f}{run['peak_rss_mb']['workers_total']:>8.0f}"
-            f" | {vs['worker_cpu']:>9.2f}{vs['throughput']:>10.3f}"
+            f"{run['rss_mb']['growth_pct']:>+7.1f} | {vs['worker_cpu']:>9.2f}{vs['throughput']:>10.3f}"
         )
     return "\n".join(lines) + "\n"
 
@@ -138,6 +139,14 @@ def summary(  # noqa: PLR0913 - the measurements of one configuration
             "worker_main": max(p[0] for p in peak.values()) / mb,
             "worker_pool": max((max(p[1:], default=0) for p in peak.values()), default=0) / mb,
             "workers_total": sum(sum(p) for p in peak.values()) / mb,
+        },
+        # Resident memory of every worker process at the start and the end of the steady window.
+        "rss_mb": {
+            "start": marks["start"].worker_rss / mb,
+            "end": marks["end"].worker_rss / mb,
+            "growth_pct": 100 * (marks["end"].worker_rss / marks["start"].worker_rss - 1)
+            if marks["start"].worker_rss
+            else 0.0,
         },
         "vs_baseline": {
             "worker_cpu": (cpu["worker_main"] + cpu["worker_pool"]) / baseline["cpu_ms_per_event"],

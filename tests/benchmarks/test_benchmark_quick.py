@@ -22,6 +22,7 @@ RUN_FIELDS = (
     "cpu_ms_per_event",
     "busy_cores",
     "peak_rss_mb",
+    "rss_mb",
     "vs_baseline",
     "ledger",
 )
@@ -60,6 +61,8 @@ def test_quick_benchmark_writes_every_field_and_applies_every_event_once(postgre
     assert run["events_per_s"] > 0
     assert 0 < run["latency_ms"]["p50"] <= run["latency_ms"]["p95"] <= run["latency_ms"]["p99"]
     assert run["peak_rss_mb"]["worker_main"] > 0
+    assert 0 < run["rss_mb"]["start"] <= run["peak_rss_mb"]["workers_total"]
+    assert 0 < run["rss_mb"]["end"] <= run["peak_rss_mb"]["workers_total"]
     # warm-up + measured + in flight + the one-at-a-time events: each applied once, in the ledger and in Delius
     sent = 40 + 200 + 20 + 5
     assert run["ledger"] == {
