@@ -97,7 +97,7 @@ class AllocationEvent:
         if not isinstance(received.payload, Mapping):
             raise InvalidMessage("Invalid domain event: not a JSON object")
         try:
-            body = _DomainEventSchema().load(received.payload)
+            body = _DOMAIN_EVENT.load(received.payload)
         except ValidationError as error:
             raise InvalidMessage(f"Invalid domain event: {describe_validation(error)}") from None
         crn = first_crn(received.payload)
@@ -141,3 +141,6 @@ class _DomainEventSchema(Schema):
 
     detailUrl = fields.String(required=True, validate=[_writable_text, validate.Length(max=MAX_DETAIL_URL_LENGTH)])
     personReference = fields.Nested(_PersonReferenceSchema, load_default=lambda: {"identifiers": []})
+
+
+_DOMAIN_EVENT = _DomainEventSchema()  # reused: a schema holds no state per load

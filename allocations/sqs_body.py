@@ -37,7 +37,7 @@ def parse_sqs_body(body: str | bytes, message_attributes: Mapping[str, Any] | No
     document = _json_object(_body_text(body), "SQS body")
     if "Message" in document:
         try:
-            envelope = _SnsNotificationSchema().load(document)
+            envelope = _SNS_NOTIFICATION.load(document)
         except ValidationError as error:
             raise MalformedMessage(f"Invalid SNS notification: {describe_validation(error)}") from None
         payload = _json_object(envelope["Message"], "SNS Message")
@@ -140,3 +140,6 @@ class _SnsNotificationSchema(Schema):
     MessageId = fields.String(required=True)
     Message = fields.String(required=True)
     MessageAttributes = fields.Dict(keys=fields.String(), values=fields.Dict())
+
+
+_SNS_NOTIFICATION = _SnsNotificationSchema()  # reused: a schema holds no state per load

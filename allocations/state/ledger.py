@@ -158,9 +158,22 @@ def start_attempt(connection: Connection, event: ReceivedEvent, *, due_at: datet
     Returns how many attempts before this one started and never ended (the process running them died): the
     caller gives up on an event that keeps killing its worker.
     """
+    earlier = lease_pending(connection, event.event_id, due_at=due_at)
+    if earlier is not None:
+        return earlier
+    state = connection.execute(select(_ledger.c.state).where(_ledger.c.event_id == event.event_id)).scalar_one_or_none()
+    if state is not None:
+        return None
+    # Dispatched without a receipt (a task sent by hand): record it now, so that it is guaranteed from here on.
+    receive(connection, event, due_at=due_at)
+    return start_attempt(connection, event, due_at=due_at)
+
+
+def lease_pending(connection: Connection, event_id: str, *, due_at: datetime) -> int | None:
+    """``start_attempt`` for a pending event, in one statement; None when the event is not pending (or unknown)."""
     row = connection.execute(
         update(_ledger)
-        .where(_ledger.c.event_id == event.event_id, _ledger.c.state == PENDING)
+        .where(_ledger.c.event_id == event_id, _ledger.c.state == PENDING)
         .values(
             attempts=_ledger.c.attempts + 1,
             open_attempts=_ledger.c.open_attempts + 1,
@@ -170,14 +183,7 @@ def start_attempt(connection: Connection, event: ReceivedEvent, *, due_at: datet
         )
         .returning(_ledger.c.open_attempts)
     ).first()
-    if row is not None:
-        return int(row.open_attempts) - 1
-    state = connection.execute(select(_ledger.c.state).where(_ledger.c.event_id == event.event_id)).scalar_one_or_none()
-    if state is not None:
-        return None
-    # Dispatched without a receipt (a task sent by hand): record it now, so that it is guaranteed from here on.
-    receive(connection, event, due_at=due_at)
-    return start_attempt(connection, event, due_at=due_at)
+    return None if row is None else int(row.open_attempts) - 1
 
 
 def postpone(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -117,10 +118,16 @@ class LicenceConditionDetailSchema(DetailSchema):
     licence_condition_id = WholeNumber(BIGINT_RANGE, data_key="licenceConditionId", required=True)
 
 
+@functools.cache
+def _instance(schema_class: type[DetailSchema]) -> DetailSchema:
+    """One instance per schema, reused: building one binds every field again (a schema holds no state per load)."""
+    return schema_class()
+
+
 def load_detail(schema_class: type[DetailSchema], body: Mapping[str, Any]) -> AllocationDetail:
     """Read ``body`` with ``schema_class``; raise InvalidMessage, and nothing else, when it does not validate."""
     try:
-        detail: AllocationDetail = schema_class().load(body)
+        detail: AllocationDetail = _instance(schema_class).load(body)
     except ValidationError as error:
         raise InvalidMessage(
             f"Invalid {schema_class.label} allocation detail: {describe(error.messages)}",
