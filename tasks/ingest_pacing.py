@@ -29,6 +29,7 @@ log = logging.getLogger("allocations.ingest")
 
 MAX_PAUSE = 1.0  # seconds the ingest waits for the backlog at most, before it receives anyway
 STEP = 0.01  # seconds between two readings of the backlog
+RETRY_AFTER_ERROR = 5.0  # seconds without asking a broker that could not be read
 
 
 class Pacer:
@@ -54,15 +55,19 @@ class BrokerBacklog:
     """The number of tasks waiting in the Celery queue, read through a broker connection of its own.
 
     A broker that cannot be read counts as no backlog: the ingest never waits on a broker error (publishing then
-    fails, and the reconciler dispatches what was recorded).
+    fails, and the reconciler dispatches what was recorded). After an error the broker is not asked again for
+    ``RETRY_AFTER_ERROR`` seconds, so an outage costs the ingest one connection attempt per interval, not per receive.
     """
 
     def __init__(self, app: Celery, queue: str) -> None:
         self.app, self.queue = app, queue
         self.connection: Connection | None = None
+        self.quiet_until = 0.0
 
     def __call__(self) -> int:
         """How many tasks wait in the queue now (0 when the broker cannot say)."""
+        if time.monotonic() < self.quiet_until:
+            return 0
         try:
             if self.connection is None:
                 self.connection = self.app.connection_for_read()
@@ -72,6 +77,7 @@ class BrokerBacklog:
         except Exception:
             log.debug("could not read the task queue's backlog", exc_info=True)
             self.close()
+            self.quiet_until = time.monotonic() + RETRY_AFTER_ERROR
             return 0
 
     def close(self) -> None:

@@ -40,6 +40,9 @@ def test_an_unreachable_broker_counts_as_no_backlog(monkeypatch):
 
     assert backlog() == 0
     assert time.monotonic() - started < 10
+    started = time.monotonic()
+    assert backlog() == 0  # not asked again at once: no second connection attempt
+    assert time.monotonic() - started < 0.1
 
 
 def test_events_wait_on_sqs_while_the_workers_have_a_backlog(queues, redis_url):
