@@ -47,6 +47,9 @@ ROOT = Path(__file__).resolve().parent.parent
 USER = DEFAULT_DELIUS_USERNAME
 
 
+ANALYZE_EVERY = 5_000  # finished events between two ANALYZEs of the ledger (not counted: the feeder's backend)
+
+
 def options(argv: list[str] | None) -> argparse.Namespace:
     """The command line; ``--quick`` shrinks every count for a smoke test."""
     parser = argparse.ArgumentParser(prog="scripts/benchmark.sh", description=__doc__.splitlines()[0])
@@ -181,6 +184,8 @@ def _configuration(shared: Shared, workers: int, concurrency: int, baseline: dic
         marks: dict[str, Snapshot] = {}
 
         def on_finished(n: int) -> None:
+            if n == args.warmup or n % ANALYZE_EVERY == 0:
+                feeder.analyze_ledger()  # as autovacuum would (see Feeder.analyze_ledger)
             if n == args.warmup:
                 marks["start"] = meter.snapshot()
             elif n == args.warmup + args.events:
