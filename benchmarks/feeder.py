@@ -71,6 +71,7 @@ class Feeder:
 
     def __init__(self, libpq_url: str, client: SQSClient, queue_url: str, stub_url: str) -> None:
         self.client, self.queue_url, self.stub_url = client, queue_url, stub_url
+        self.libpq_url = libpq_url
         self.conn = psycopg.connect(libpq_url, autocommit=True)
         self.conn.execute(TRIGGER_SQL)
         self.conn.execute(f"LISTEN {CHANNEL}")
@@ -82,8 +83,10 @@ class Feeder:
         Without fresh statistics, a connection that prepared the ledger's statements while the table was small
         keeps a sequential-scan plan for them: measured on a server with autovacuum off, 50 events/s fell to 34
         after 40,000 events (half a sequential scan of the whole ledger per event), and came back after an ANALYZE.
+        A connection of its own: the listening one is busy delivering notifications (``run`` calls this from there).
         """
-        self.conn.execute("ANALYZE workforce_allocations.event_ledger")
+        with psycopg.connect(self.libpq_url, autocommit=True) as conn:
+            conn.execute("ANALYZE workforce_allocations.event_ledger")
 
     def close(self) -> None:
         """Close the listening connection."""
