@@ -30,6 +30,7 @@ log = logging.getLogger("allocations.ingest")
 MAX_PAUSE = 1.0  # seconds the ingest waits for the backlog at most, before it receives anyway
 STEP = 0.01  # seconds between two readings of the backlog
 RETRY_AFTER_ERROR = 5.0  # seconds without asking a broker that could not be read
+BROKER_TIMEOUT = 1.0  # seconds a backlog read waits for the broker at most
 
 
 class Pacer:
@@ -70,7 +71,10 @@ class BrokerBacklog:
             return 0
         try:
             if self.connection is None:
-                self.connection = self.app.connection_for_read()
+                # Bounded reads: a broker that stops answering (frozen, or its connection silently dropped) must not
+                # hold the ingest; kombu's Redis connections otherwise wait for an answer for ever.
+                timeouts = {"socket_timeout": BROKER_TIMEOUT, "socket_connect_timeout": BROKER_TIMEOUT}
+                self.connection = self.app.connection_for_read(transport_options=timeouts)
             return int(self.connection.default_channel.queue_declare(self.queue, passive=True).message_count)
         except ChannelError:
             return 0  # no such queue yet: nothing was ever published to it

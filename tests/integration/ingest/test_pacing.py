@@ -1,6 +1,7 @@
 """The ingest leaves events on SQS while the workers have a backlog, and takes them together once it drains."""
 
 import json
+import socket
 import threading
 import time
 
@@ -43,6 +44,23 @@ def test_an_unreachable_broker_counts_as_no_backlog(monkeypatch):
     started = time.monotonic()
     assert backlog() == 0  # not asked again at once: no second connection attempt
     assert time.monotonic() - started < 0.1
+
+
+def test_a_broker_that_never_answers_does_not_hold_the_ingest(monkeypatch):
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts connections, never answers
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(silent.accept()[0]), daemon=True).start()
+    monkeypatch.setitem(app.conf, "broker_url", f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+    backlog = BrokerBacklog(app, "anything")
+    started = time.monotonic()
+    try:
+        assert backlog() == 0
+        assert time.monotonic() - started < 10
+    finally:
+        backlog.close()
+        for connection in held:
+            connection.close()
+        silent.close()
 
 
 def test_events_wait_on_sqs_while_the_workers_have_a_backlog(queues, redis_url):
