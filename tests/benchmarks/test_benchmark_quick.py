@@ -2,9 +2,10 @@
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
+
+from support.commands import run_command
 
 ROOT = Path(__file__).resolve().parents[2]
 # The JSON's contract, stated here rather than imported (``benchmarks`` here would be this test folder).
@@ -31,14 +32,11 @@ RUN_FIELDS = (
 def test_quick_benchmark_writes_every_field_and_applies_every_event_once(postgres_server_url, tmp_path):
     output = tmp_path / "quick.json"
     env = {**os.environ, "DATABASE_URL": postgres_server_url, "PYTHONPATH": str(ROOT)}
-    finished = subprocess.run(
+    finished = run_command(
         [sys.executable, "-m", "benchmarks.pipeline", "--quick", "--seed", "7", "--output", str(output)],
         cwd=ROOT,
         env=env,
-        capture_output=True,
-        text=True,
         timeout=240,
-        check=False,
     )
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
     result = json.loads(output.read_text())

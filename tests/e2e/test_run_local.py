@@ -1,16 +1,16 @@
 """The README's first command: the whole service locally, sample events published, outcomes as expected."""
 
-import subprocess
 import sys
 
+from support.commands import run_command
 from support.network import free_port
 
 
 def test_run_local_handles_every_sample_as_expected_and_stops_cleanly(tmp_path, redis_url):
-    result = subprocess.run(
+    result = run_command(
         [sys.executable, "-m", "tasks.cli", "run-local", "--exit-after-demo",
          f"--flower-port={free_port()}", f"--data-dir={tmp_path}"],
-        capture_output=True, text=True, timeout=240, check=False,
+        timeout=240,
     )  # fmt: skip
 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

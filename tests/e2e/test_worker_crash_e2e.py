@@ -32,9 +32,11 @@ def test_allocation_in_flight_when_the_worker_dies_is_applied_once_by_the_next_w
     detail = {"id": "slow-one", "crn": case.crn, "staffCode": staff.code, "teamCode": new_team.code,
               "createdDate": "2025-06-04T13:05:09Z"}  # fmt: skip
 
-    received = pipeline.publish(EventType.PERSON, case.crn, detail)
-    wait_until(lambda: pipeline.stub.requests_to(path))
-    doomed.kill()
+    try:
+        received = pipeline.publish(EventType.PERSON, case.crn, detail)
+        wait_until(lambda: pipeline.stub.requests_to(path))
+    finally:
+        doomed.kill()
     pipeline.stub.delay(path, 0.0)
     survivor = start_worker(crash_env, name="survivor")
     try:
